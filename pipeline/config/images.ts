@@ -1,0 +1,32 @@
+/** Image generation: provider choice, credentials, prompts, download limits, concurrency. */
+import { z } from "zod";
+import { bool, int, list, optionalString } from "./env";
+
+const provider = z.enum(["replicate", "openai", "local"]);
+
+export const imagesEnv = z.object({
+  /** Default: replicate when REPLICATE_API_TOKEN is set, else local. */
+  IMAGE_PROVIDER: provider.optional(),
+  IMAGE_FALLBACK_PROVIDER: provider.optional(),
+  REPLICATE_API_TOKEN: optionalString(),
+  REPLICATE_MODEL: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+(:[0-9a-f]{64})?$/, "owner/name or owner/name:version")
+    .default("black-forest-labs/flux-schnell"),
+  REPLICATE_BASE_URL: z.string().default("https://api.replicate.com/v1"),
+  OPENAI_IMAGES_URL: optionalString(),
+  OPENAI_API_KEY: optionalString(),
+  OPENAI_IMAGE_MODEL: z.string().default("dall-e-3"),
+  OPENAI_IMAGE_SIZE: z.string().default("1024x1024"),
+  DEFAULT_PROMPT: z.string().default("An abstract generative artwork of light and glass, vivid colours"),
+  FALLBACK_PROMPT: z.string().default("A serene abstract landscape of soft gradients and geometric shapes"),
+  IMAGE_DOWNLOAD_ALLOWED_HOSTS: list(),
+  IMAGE_DOWNLOAD_MAX_BYTES: int(20 * 1024 * 1024, { min: 1024 }),
+  IMAGE_DOWNLOAD_TIMEOUT_MS: int(30_000, { min: 100 }),
+  /** Test/dev only: allow downloads from loopback (fake providers). Private ranges stay refused. */
+  IMAGE_DOWNLOAD_ALLOW_LOOPBACK: bool(false),
+  GENERATE_CONCURRENCY: int(4, { min: 1, max: 256 }),
+  GENERATE_TIMEOUT_SECONDS: int(300, { min: 5 }),
+  JOB_ATTEMPTS: int(8, { min: 1, max: 100 }),
+  JOB_BACKOFF_MS: int(2_000, { min: 10 }),
+});

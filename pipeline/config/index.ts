@@ -1,0 +1,90 @@
+/**
+ * The pipeline's configuration, parsed once at start-up. Nothing else in the pipeline reads
+ * process.env. Each concern keeps its variables in its own fragment; invariants across fragments
+ * are checked here by name so a bad environment fails with one readable list.
+ */
+import type { z } from "zod";
+import { type Network, resolveNetwork } from "../../config/network";
+import { baseEnv } from "./base";
+import { imagesEnv } from "./images";
+import { ipfsEnv } from "./ipfs";
+import { revealEnv } from "./reveal";
+
+const schema = baseEnv.extend(imagesEnv.shape).extend(ipfsEnv.shape).extend(revealEnv.shape);
+type Raw = z.infer<typeof schema>;
+
+export type Config = Omit<Raw, "IMAGE_PROVIDER" | "IPFS_PROVIDER"> & {
+  IMAGE_PROVIDER: NonNullable<Raw["IMAGE_PROVIDER"]>;
+  IPFS_PROVIDER: NonNullable<Raw["IPFS_PROVIDER"]>;
+  network: Network;
+};
+
+const invariants: { name: string; holds: (c: Config) => boolean; message: string }[] = [
+  {
+    name: "admin token in production",
+    holds: (c) => c.NODE_ENV !== "production" || Boolean(c.ADMIN_API_TOKEN && c.ADMIN_API_TOKEN.length >= 16),
+    message: "ADMIN_API_TOKEN (at least 16 characters) is required when NODE_ENV=production",
+  },
+  {
+    name: "replicate token",
+    holds: (c) =>
+      (c.IMAGE_PROVIDER !== "replicate" && c.IMAGE_FALLBACK_PROVIDER !== "replicate") || Boolean(c.REPLICATE_API_TOKEN),
+    message: "REPLICATE_API_TOKEN is required when IMAGE_PROVIDER or IMAGE_FALLBACK_PROVIDER is replicate",
+  },
+  {
+    name: "openai endpoint",
+    holds: (c) =>
+      (c.IMAGE_PROVIDER !== "openai" && c.IMAGE_FALLBACK_PROVIDER !== "openai") || Boolean(c.OPENAI_IMAGES_URL),
+    message: "OPENAI_IMAGES_URL is required when IMAGE_PROVIDER or IMAGE_FALLBACK_PROVIDER is openai",
+  },
+  {
+    name: "fallback differs",
+    holds: (c) => c.IMAGE_FALLBACK_PROVIDER !== c.IMAGE_PROVIDER,
+    message: "IMAGE_FALLBACK_PROVIDER must differ from IMAGE_PROVIDER",
+  },
+  {
+    name: "pinata jwt",
+    holds: (c) => c.IPFS_PROVIDER !== "pinata" || Boolean(c.PINATA_JWT),
+    message: "PINATA_JWT is required when IPFS_PROVIDER=pinata",
+  },
+  {
+    name: "keeper key shape",
+    holds: (c) => !c.KEEPER_PRIVATE_KEY || /^0x[0-9a-fA-F]{64}$/.test(c.KEEPER_PRIVATE_KEY),
+    message: "KEEPER_PRIVATE_KEY must be 0x followed by 64 hex digits",
+  },
+];
+
+/** Parses `env` into the pipeline config or throws an Error listing every problem. */
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `- ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid pipeline configuration:\n${lines.join("\n")}`);
+  }
+  const raw = parsed.data;
+  let network: Network;
+  try {
+    network = resolveNetwork(env);
+  } catch (error) {
+    throw new Error(`Invalid pipeline configuration:\n${(error as Error).message}`);
+  }
+  const config: Config = {
+    ...raw,
+    IMAGE_PROVIDER: raw.IMAGE_PROVIDER ?? (raw.REPLICATE_API_TOKEN ? "replicate" : "local"),
+    IPFS_PROVIDER: raw.IPFS_PROVIDER ?? (raw.PINATA_JWT ? "pinata" : "local"),
+    network,
+  };
+  const broken = invariants.filter((i) => !i.holds(config)).map((i) => `- ${i.message}`);
+  if (broken.length > 0) throw new Error(`Invalid pipeline configuration:\n${broken.join("\n")}`);
+  return config;
+}
+
+/** Names of config keys holding secrets: never logged, never returned by the API. */
+export const secretKeys = [
+  "ADMIN_API_TOKEN",
+  "REPLICATE_API_TOKEN",
+  "OPENAI_API_KEY",
+  "PINATA_JWT",
+  "KEEPER_PRIVATE_KEY",
+  "DATABASE_URL",
+] as const;

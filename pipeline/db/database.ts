@@ -1,0 +1,62 @@
+/**
+ * The pipeline's own database: the `pipeline` schema on Postgres when DATABASE_URL is set, else an
+ * embedded PGlite directory. Same code and migrations on both.
+ */
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PGliteDialect, PostgresDialect, sql } from "kysely";
+import { type MigrationProvider, Migrator } from "kysely/migration";
+import pg from "pg";
+import * as initial from "./migrations/0001_initial";
+import type { Database } from "./schema";
+
+export const SCHEMA = "pipeline";
+
+/** Migrations in order; append new files here, never edit a released one. */
+const migrations: MigrationProvider = {
+  getMigrations: async () => ({ "0001_initial": initial }),
+};
+
+export type DatabaseOptions = { url?: string; dataDir?: string };
+export type Db = Kysely<Database>;
+
+// int8 as a JS number on both drivers (block numbers and ids fit); numeric stays a string.
+const pgTypes = {
+  getTypeParser: (oid: number, format?: "text" | "binary") =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text"),
+};
+
+/** Opens the database (without migrating). Call `db.destroy()` to close it. */
+export function openDatabase(options: DatabaseOptions): Db {
+  if (options.url) {
+    const pool = new pg.Pool({ connectionString: options.url, max: 10, types: pgTypes as pg.CustomTypesConfig });
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }).withSchema(SCHEMA);
+  }
+  const dir = options.dataDir ?? ".data/pipeline";
+  if (dir !== "memory://") mkdirSync(dir, { recursive: true });
+  return new Kysely<Database>({ dialect: new PGliteDialect({ pglite: new PGlite(dir) }) }).withSchema(SCHEMA);
+}
+
+/** Creates the schema and runs every pending migration; throws on the first failure. */
+export async function migrate(db: Db): Promise<void> {
+  await sql`create schema if not exists ${sql.id(SCHEMA)}`.execute(db);
+  const migrator = new Migrator({
+    db,
+    provider: migrations,
+    migrationTableSchema: SCHEMA,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error || failed) {
+    throw new Error(`pipeline migration ${failed?.migrationName ?? ""} failed: ${(error as Error)?.message ?? error}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Opens and migrates the database. */
+export async function createDatabase(options: DatabaseOptions): Promise<Db> {
+  const db = openDatabase(options);
+  await migrate(db);
+  return db;
+}

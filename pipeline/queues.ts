@@ -1,0 +1,52 @@
+/**
+ * The stage graph on one screen. The indexer enqueues `generate` for every minted token; each stage
+ * enqueues the next on success:
+ *
+ *   generate (image from the author's prompt) ──► pin (image + metadata to IPFS; token ready)
+ *        ──► reveal (one batch job at a time, ≤ BATCH_REVEAL_MAX_TOKENS per revealTokens tx)
+ *
+ * Job ids are deterministic so replays of the same fact never create a second job (invariant 2).
+ * BullMQ ids may not contain ":" nor be all digits.
+ */
+import type { DefaultJobOptions } from "bullmq";
+
+export const QUEUE = { generate: "generate", pin: "pin", reveal: "reveal" } as const;
+export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
+
+/** What the indexer enqueues per minted token. Numbers are decimal strings. */
+export type GenerateJobData = {
+  chainId: number;
+  contract: string;
+  tokenId: string;
+  promptAuthor: string;
+  minter: string;
+  mintTxHash: string;
+  mintBlockNumber: string;
+};
+
+export type PinJobData = { chainId: number; tokenId: string; mintTxHash: string };
+
+/** A reveal round: `ready` when a token became ready, `timer` for the wait trigger, `manual` from the API. */
+export type RevealJobData = { trigger: "ready" | "timer" | "manual" | "recover"; tokenIds?: string[] };
+
+export const generateJobId = (d: Pick<GenerateJobData, "chainId" | "tokenId" | "mintTxHash">) =>
+  `gen-${d.chainId}-${d.tokenId}-${d.mintTxHash}`;
+export const pinJobId = (d: PinJobData) => `pin-${d.chainId}-${d.tokenId}-${d.mintTxHash}`;
+
+/**
+ * Finished jobs are kept long enough (and numerous enough) that a replayed enqueue of the same id
+ * within that window is deduplicated by BullMQ; the database stops older duplicates (jobs skip
+ * finished work).
+ */
+export const KEEP_COMPLETED = { age: 7 * 24 * 3600, count: 100_000 };
+export const KEEP_FAILED = { age: 30 * 24 * 3600 };
+
+/** Production defaults for stage jobs: retries with exponential backoff (jitter set per worker). */
+export function stageJobOptions(attempts: number, backoffMs: number): DefaultJobOptions {
+  return {
+    attempts,
+    backoff: { type: "exponential", delay: backoffMs, jitter: 0.5 },
+    removeOnComplete: KEEP_COMPLETED,
+    removeOnFail: KEEP_FAILED,
+  };
+}

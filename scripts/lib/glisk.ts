@@ -1,0 +1,137 @@
+/**
+ * Deploying and driving GliskNFT on a local chain: used by `npm run deploy:local`, `npm run mint`,
+ * the benchmarks and the tests.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import {
+  type Account,
+  type Address,
+  type Chain,
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  type Hash,
+  http,
+  type PublicClient,
+  parseEther,
+  parseEventLogs,
+} from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
+import { GliskNFTAbi } from "../../abis/GliskNFTAbi";
+
+export const PLACEHOLDER_URI = "ipfs://bafkreihld5yx5vudecokbzjerfwyibzsxq2jxuzi7blnxx2uuz72ouoame";
+export const DEFAULT_MINT_PRICE = parseEther("0.00005");
+const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
+
+/** The well-known anvil development account at `index` (0 deploys, 1 is the default keeper). */
+export function anvilAccount(index: number) {
+  return mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: index });
+}
+
+const bytecode = (): `0x${string}` => {
+  const file = path.resolve(import.meta.dirname, "../../contracts/out/GliskNFT.json");
+  return JSON.parse(readFileSync(file, "utf8")).bytecode;
+};
+
+/** viem clients for a local chain; polling tuned for 1 s blocks. */
+export function localClients(rpcUrl: string, chain: Chain = foundry) {
+  const transport = http(rpcUrl);
+  return {
+    publicClient: createPublicClient({ chain, transport, pollingInterval: 200 }) as PublicClient,
+    testClient: createTestClient({ chain, transport, mode: "anvil", pollingInterval: 200 }),
+    walletFor: (account: Account) => createWalletClient({ chain, transport, account, pollingInterval: 200 }),
+  };
+}
+
+export type DeployGliskParameters = {
+  rpcUrl: string;
+  deployer?: Account;
+  keeper?: Address;
+  placeholderURI?: string;
+  mintPrice?: bigint;
+};
+export type DeployGliskReturnType = { address: Address; startBlock: number; deployTxHash: Hash };
+
+/** Deploys GliskNFT and, when `keeper` is given, grants it `KEEPER_ROLE`. */
+export async function deployGlisk(params: DeployGliskParameters): Promise<DeployGliskReturnType> {
+  const { publicClient, walletFor } = localClients(params.rpcUrl);
+  const wallet = walletFor(params.deployer ?? anvilAccount(0));
+  const hash = await wallet.deployContract({
+    abi: GliskNFTAbi,
+    bytecode: bytecode(),
+    args: ["GLISK Season 0", "GLISK", params.placeholderURI ?? PLACEHOLDER_URI, params.mintPrice ?? DEFAULT_MINT_PRICE],
+  });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (!receipt.contractAddress) throw new Error("GliskNFT deployment produced no contract address");
+  const address = receipt.contractAddress;
+  if (params.keeper)
+    await grantKeeper({ rpcUrl: params.rpcUrl, address, keeper: params.keeper, admin: params.deployer });
+  return { address, startBlock: Number(receipt.blockNumber), deployTxHash: hash };
+}
+
+/** Grants `KEEPER_ROLE` on `address` to `keeper`, signed by the admin (anvil account 0 by default). */
+export async function grantKeeper(params: { rpcUrl: string; address: Address; keeper: Address; admin?: Account }) {
+  const { publicClient, walletFor } = localClients(params.rpcUrl);
+  const wallet = walletFor(params.admin ?? anvilAccount(0));
+  const role = await publicClient.readContract({
+    address: params.address,
+    abi: GliskNFTAbi,
+    functionName: "KEEPER_ROLE",
+  });
+  const hash = await wallet.writeContract({
+    address: params.address,
+    abi: GliskNFTAbi,
+    functionName: "grantRole",
+    args: [role, params.keeper],
+  });
+  await publicClient.waitForTransactionReceipt({ hash });
+}
+
+export type MintParameters = { rpcUrl: string; address: Address; author: Address; quantity: number; minter?: Account };
+export type MintReturnType = { tokenIds: bigint[]; txHash: Hash; blockNumber: bigint };
+
+/** Mints `quantity` tokens for `author`, paying the current mint price. */
+export async function mint(params: MintParameters): Promise<MintReturnType> {
+  const { publicClient, walletFor } = localClients(params.rpcUrl);
+  const wallet = walletFor(params.minter ?? anvilAccount(2));
+  const price = await publicClient.readContract({
+    address: params.address,
+    abi: GliskNFTAbi,
+    functionName: "mintPrice",
+  });
+  const hash = await wallet.writeContract({
+    address: params.address,
+    abi: GliskNFTAbi,
+    functionName: "mint",
+    args: [params.author, BigInt(params.quantity)],
+    value: price * BigInt(params.quantity),
+  });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new Error(`mint reverted in ${hash}`);
+  const [event] = parseEventLogs({ abi: GliskNFTAbi, eventName: "BatchMinted", logs: receipt.logs });
+  if (!event) throw new Error(`no BatchMinted log in ${hash}`);
+  const start = event.args.startTokenId;
+  const tokenIds = Array.from({ length: params.quantity }, (_, i) => start + BigInt(i));
+  return { tokenIds, txHash: hash, blockNumber: receipt.blockNumber };
+}
+
+/** Polls `check` until it returns a truthy value, or throws with `message` after `timeoutMs`. */
+export async function waitFor<T>(
+  check: () => Promise<T> | T,
+  { timeoutMs = 30_000, intervalMs = 100, message = "condition" } = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${message}`, { cause: lastError });
+}
