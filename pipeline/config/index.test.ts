@@ -1,0 +1,62 @@
+import { describe, expect, test } from "vitest";
+import { parseConfig } from "./index";
+
+const base = { GLISK_CONTRACT_ADDRESS: "0x5FbDB2315678afecb367f032d93F642f64180aa3", GLISK_START_BLOCK: "1" };
+
+describe("parseConfig", () => {
+  test("runs offline on defaults: local providers, PGlite, anvil", () => {
+    const config = parseConfig(base);
+    expect(config.IMAGE_PROVIDER).toBe("local");
+    expect(config.IPFS_PROVIDER).toBe("local");
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.network).toMatchObject({ name: "anvil", chainId: 31337, rpcUrl: "http://127.0.0.1:8545" });
+    expect(config.METADATA_CID_VERSION).toBe(0);
+    expect(config.BATCH_REVEAL_MAX_TOKENS).toBe(50);
+  });
+
+  test("picks Replicate and Pinata when their credentials are set", () => {
+    const config = parseConfig({ ...base, REPLICATE_API_TOKEN: "r8_x", PINATA_JWT: "jwt" });
+    expect(config.IMAGE_PROVIDER).toBe("replicate");
+    expect(config.IPFS_PROVIDER).toBe("pinata");
+  });
+
+  test("lists every problem at once", () => {
+    const attempt = () =>
+      parseConfig({
+        ...base,
+        PORT: "0",
+        BATCH_REVEAL_MAX_TOKENS: "many",
+        METADATA_CID_VERSION: "2",
+        LOG_LEVEL: "loud",
+      });
+    expect(attempt).toThrow(/PORT/);
+    expect(attempt).toThrow(/BATCH_REVEAL_MAX_TOKENS/);
+    expect(attempt).toThrow(/METADATA_CID_VERSION/);
+    expect(attempt).toThrow(/LOG_LEVEL/);
+  });
+
+  test("refuses production without an admin token, and providers without credentials", () => {
+    expect(() => parseConfig({ ...base, NODE_ENV: "production" })).toThrow(/ADMIN_API_TOKEN/);
+    expect(() => parseConfig({ ...base, IMAGE_PROVIDER: "replicate" })).toThrow(/REPLICATE_API_TOKEN/);
+    expect(() => parseConfig({ ...base, IPFS_PROVIDER: "pinata" })).toThrow(/PINATA_JWT/);
+    expect(() => parseConfig({ ...base, KEEPER_PRIVATE_KEY: "0x1234" })).toThrow(/KEEPER_PRIVATE_KEY must be/);
+  });
+
+  test("never echoes a secret value in its errors", () => {
+    const secret = "0xnot-a-key-but-secret-looking-value";
+    expect(() => parseConfig({ ...base, KEEPER_PRIVATE_KEY: secret })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining(secret) }),
+    );
+  });
+
+  test("uses the Base presets and requires their RPC", () => {
+    expect(() => parseConfig({ GLISK_NETWORK: "base" })).toThrow(/PONDER_RPC_URL_8453/);
+    const config = parseConfig({ GLISK_NETWORK: "base", PONDER_RPC_URL_8453: "https://rpc.example" });
+    expect(config.network).toMatchObject({
+      chainId: 8453,
+      address: "0xb43185E67D4Fb27115AC419C9F8A335cC0B837B9",
+      startBlock: 37432871,
+    });
+    expect(() => parseConfig({ GLISK_NETWORK: "mainnet" })).toThrow(/GLISK_NETWORK must be one of/);
+  });
+});
