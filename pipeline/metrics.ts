@@ -1,0 +1,164 @@
+/**
+ * Prometheus metrics of the pipeline, collected without touching stage code: job outcomes and stage
+ * latencies from BullMQ's queue event stream, token and reveal figures from the database and queue
+ * depths from Redis at scrape time.
+ *
+ * The event stream is queue-wide, so every replica counts every job: aggregate `glisk_jobs_total`
+ * across replicas with max(), not sum().
+ */
+import { Job, QueueEvents } from "bullmq";
+import { sql } from "kysely";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { Context } from "./context";
+import { QUEUE, type QueueName } from "./queues";
+
+export type Metrics = {
+  registry: Registry;
+  /** Starts listening to the queues' event streams (call once per process). */
+  listen: () => Promise<void>;
+  close: () => Promise<void>;
+};
+
+const JOB_STATES = ["waiting", "active", "delayed", "prioritized", "waiting-children", "failed", "completed"] as const;
+
+/** "skipped" when the processor found its work already done (returned "skipped" or `{ status: "skipped" }`). */
+function outcomeOf(returnvalue: unknown): "completed" | "skipped" {
+  if (returnvalue === "skipped") return "skipped";
+  if (typeof returnvalue === "object" && returnvalue !== null) {
+    const r = returnvalue as Record<string, unknown>;
+    if (r.status === "skipped" || r.outcome === "skipped" || r.skipped === true) return "skipped";
+  }
+  return "completed";
+}
+
+/** Creates the metrics registry for one pipeline process. */
+export function createMetrics(ctx: Pick<Context, "config" | "db" | "queues" | "logger" | "workerConnection">): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "glisk_process_" });
+
+  const jobs = new Counter({
+    name: "glisk_jobs_total",
+    help: "Finished jobs by stage and outcome (completed, skipped, failed after the last attempt)",
+    labelNames: ["stage", "outcome"],
+    registers: [registry],
+  });
+  for (const stage of Object.values(QUEUE)) {
+    for (const outcome of ["completed", "skipped", "failed"]) jobs.inc({ stage, outcome }, 0);
+  }
+  const latency = new Histogram({
+    name: "glisk_stage_duration_seconds",
+    help: "Processing time of a finished job attempt, by stage and outcome",
+    labelNames: ["stage", "outcome"],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300],
+    registers: [registry],
+  });
+  const queueJobs = new Gauge({
+    name: "glisk_queue_jobs",
+    help: "Jobs per queue and state",
+    labelNames: ["queue", "state"],
+    registers: [registry],
+    async collect() {
+      for (const [name, queue] of Object.entries(ctx.queues)) {
+        const counts = await queue.getJobCounts(...JOB_STATES);
+        for (const state of JOB_STATES) this.set({ queue: name, state }, counts[state] ?? 0);
+      }
+    },
+  });
+  const tokens = new Gauge({
+    name: "glisk_tokens",
+    help: "Tokens known to the pipeline by status",
+    labelNames: ["status"],
+    registers: [registry],
+    async collect() {
+      const rows = await ctx.db
+        .selectFrom("tokens")
+        .select(["status", (eb) => eb.fn.countAll<string>().as("n")])
+        .groupBy("status")
+        .execute();
+      this.reset();
+      for (const row of rows) this.set({ status: row.status }, Number(row.n));
+    },
+  });
+  const revealTxs = new Gauge({
+    name: "glisk_reveal_transactions",
+    help: "Reveal transactions by status",
+    labelNames: ["status"],
+    registers: [registry],
+    async collect() {
+      const rows = await ctx.db
+        .selectFrom("reveal_transactions")
+        .select(["status", (eb) => eb.fn.countAll<string>().as("n")])
+        .groupBy("status")
+        .execute();
+      this.reset();
+      for (const row of rows) this.set({ status: row.status }, Number(row.n));
+    },
+  });
+  // Sums over mined transactions; text columns hold exact integers, summed as numeric in SQL.
+  const gas = new Gauge({
+    name: "glisk_reveal_gas_used_total",
+    help: "Gas used by mined reveal transactions",
+    registers: [registry],
+    async collect() {
+      const row = await ctx.db
+        .selectFrom("reveal_transactions")
+        .select(sql<string | null>`sum(gas_used::numeric)`.as("gas"))
+        .where("status", "in", ["mined", "reverted"])
+        .executeTakeFirst();
+      this.set(Number(row?.gas ?? 0));
+    },
+  });
+  const fees = new Gauge({
+    name: "glisk_reveal_fees_wei_total",
+    help: "Fees paid by mined reveal transactions (gas used × effective gas price), in wei",
+    registers: [registry],
+    async collect() {
+      const row = await ctx.db
+        .selectFrom("reveal_transactions")
+        .select(sql<string | null>`sum(gas_used::numeric * effective_gas_price::numeric)`.as("fees"))
+        .where("status", "in", ["mined", "reverted"])
+        .executeTakeFirst();
+      this.set(Number(row?.fees ?? 0));
+    },
+  });
+  const gasPerToken = new Gauge({
+    name: "glisk_reveal_gas_per_token",
+    help: "Average gas per revealed token over mined reveal transactions",
+    registers: [registry],
+    async collect() {
+      const row = await ctx.db
+        .selectFrom("reveal_transactions")
+        .select(sql<string | null>`sum(gas_used::numeric) / nullif(sum(cardinality(token_ids)), 0)`.as("avg"))
+        .where("status", "=", "mined")
+        .executeTakeFirst();
+      this.set(Number(row?.avg ?? 0));
+    },
+  });
+  void [queueJobs, tokens, revealTxs, gas, fees, gasPerToken];
+
+  const listeners: QueueEvents[] = [];
+  const observe = async (stage: QueueName, jobId: string, outcome: string) => {
+    jobs.inc({ stage, outcome });
+    const job = await Job.fromId(ctx.queues[stage], jobId).catch(() => undefined);
+    if (job?.processedOn && job.finishedOn && job.finishedOn >= job.processedOn) {
+      latency.observe({ stage, outcome }, (job.finishedOn - job.processedOn) / 1000);
+    }
+  };
+
+  return {
+    registry,
+    listen: async () => {
+      for (const stage of Object.values(QUEUE)) {
+        const events = new QueueEvents(stage, { connection: ctx.workerConnection(), prefix: ctx.config.QUEUE_PREFIX });
+        events.on("error", (error) => ctx.logger.warn({ err: error.message, queue: stage }, "queue events error"));
+        events.on("completed", ({ jobId, returnvalue }) => void observe(stage, jobId, outcomeOf(returnvalue)));
+        events.on("failed", ({ jobId }) => void observe(stage, jobId, "failed"));
+        listeners.push(events);
+      }
+      await Promise.all(listeners.map((l) => l.waitUntilReady()));
+    },
+    close: async () => {
+      await Promise.all(listeners.splice(0).map((l) => l.close()));
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * Admin authentication: `Authorization: Bearer <ADMIN_API_TOKEN>` on everything under /admin.
+ * Browsers cannot add a bearer header to Bull Board's page and asset requests, so HTTP Basic with the
+ * token as password is accepted too, and a 401 under /admin/queues asks the browser for it.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import { errorBody } from "./errors";
+
+const digest = (value: string) => createHash("sha256").update(value).digest();
+
+/** Constant-time comparison: hashing first makes both sides the same length. */
+export function tokenMatches(presented: string, expected: string): boolean {
+  return timingSafeEqual(digest(presented), digest(expected));
+}
+
+function presentedToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const [scheme, value] = header.split(" ", 2);
+  if (!scheme || !value) return undefined;
+  if (scheme.toLowerCase() === "bearer") return value.trim();
+  if (scheme.toLowerCase() === "basic") {
+    const decoded = Buffer.from(value.trim(), "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+  }
+  return undefined;
+}
+
+/** Refuses every request without the admin token; with no token configured, /admin is closed. */
+export function requireAdmin(token: string | undefined): MiddlewareHandler {
+  return async (c, next) => {
+    const presented = presentedToken(c.req.header("authorization"));
+    if (token && presented !== undefined && tokenMatches(presented, token)) return next();
+    if (c.req.path.startsWith("/admin/queues"))
+      c.header("WWW-Authenticate", 'Basic realm="glisk admin", charset="UTF-8"');
+    else c.header("WWW-Authenticate", 'Bearer realm="glisk admin"');
+    const message = token ? "a valid admin token is required" : "the admin API is disabled: ADMIN_API_TOKEN is not set";
+    return c.json(errorBody("unauthorized", message), 401);
+  };
+}

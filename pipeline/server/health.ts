@@ -1,0 +1,107 @@
+/**
+ * Health routes for orchestrators and operators. Answers name what is wrong ("redis unreachable")
+ * without error texts, hosts or credentials.
+ */
+
+import { Hono } from "hono";
+import { sql } from "kysely";
+import type { Context } from "../context";
+import { keeperStatus } from "../keeper";
+
+const CHECK_TIMEOUT_MS = 3_000;
+const JOB_STATES = ["waiting", "active", "delayed", "prioritized", "waiting-children", "failed", "completed"] as const;
+
+async function within<T>(promise: Promise<T>, ms = CHECK_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("timeout")), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const passes = (check: () => Promise<unknown>) =>
+  within(check()).then(
+    () => true,
+    () => false,
+  );
+
+/** Ponder's /status: `{ [chainName]: { id, block: { number, timestamp } } }`. */
+type PonderStatus = Record<string, { id: number; block: { number: number; timestamp: number } }>;
+
+export function healthRoutes(ctx: Context) {
+  return new Hono()
+    .get("/", (c) => c.json({ status: "ok" }))
+    .get("/ready", async (c) => {
+      const [database, redis, rpc] = await Promise.all([
+        passes(() => sql`select 1`.execute(ctx.db)),
+        passes(() => ctx.redis.ping()),
+        passes(() => ctx.chain.getBlockNumber({ cacheTime: 0 })),
+      ]);
+      const checks = { database, redis, rpc };
+      const failing = Object.entries(checks)
+        .filter(([, ok]) => !ok)
+        .map(([name]) => `${name} unreachable`);
+      if (failing.length > 0) return c.json({ status: "unavailable", reason: failing.join(", "), checks }, 503);
+      return c.json({ status: "ready", checks });
+    })
+    .get("/indexer", async (c) => {
+      const base = ctx.config.INDEXER_URL.replace(/\/+$/, "");
+      const [status, ready, head] = await Promise.all([
+        within(fetch(`${base}/status`).then((r) => (r.ok ? (r.json() as Promise<PonderStatus>) : undefined))).catch(
+          () => undefined,
+        ),
+        within(fetch(`${base}/ready`).then((r) => r.status === 200)).catch(() => false),
+        within(ctx.chain.getBlockNumber({ cacheTime: 0 })).catch(() => undefined),
+      ]);
+      const chain = status && Object.values(status).find((s) => s.id === ctx.config.network.chainId);
+      const indexedBlock = chain?.block.number ?? null;
+      const chainHead = head === undefined ? null : Number(head);
+      const lag = indexedBlock !== null && chainHead !== null ? Math.max(0, chainHead - indexedBlock) : null;
+      const body = {
+        reachable: status !== undefined,
+        ready,
+        chainId: ctx.config.network.chainId,
+        indexedBlock,
+        chainHead,
+        lag,
+      };
+      if (!status) return c.json({ ...body, status: "unavailable", reason: "indexer unreachable" }, 503);
+      if (chainHead === null) return c.json({ ...body, status: "unavailable", reason: "rpc unreachable" }, 503);
+      if (!chain)
+        return c.json({ ...body, status: "unavailable", reason: "indexer has not indexed this chain yet" }, 503);
+      return c.json({ ...body, status: ready ? "ok" : "syncing" });
+    })
+    .get("/workers", async (c) => {
+      const queues: Record<string, { counts: Record<string, number>; workers: number; paused: boolean }> = {};
+      try {
+        for (const [name, queue] of Object.entries(ctx.queues)) {
+          const [counts, workers, paused] = await within(
+            Promise.all([queue.getJobCounts(...JOB_STATES), queue.getWorkersCount(), queue.isPaused()]),
+          );
+          queues[name] = { counts, workers, paused };
+        }
+      } catch {
+        return c.json({ status: "unavailable", reason: "redis unreachable" }, 503);
+      }
+      return c.json({ status: "ok", queues });
+    })
+    .get("/keeper", async (c) => {
+      const keeper = await within(keeperStatus(ctx)).catch(() => undefined);
+      if (!keeper) return c.json({ status: "unavailable", reason: "rpc unreachable" }, 503);
+      const reason = !keeper.configured
+        ? "KEEPER_PRIVATE_KEY is not set"
+        : keeper.hasRole === null
+          ? "rpc unreachable"
+          : !keeper.hasRole
+            ? "keeper lacks KEEPER_ROLE"
+            : keeper.balanceWei === "0"
+              ? "keeper has no balance"
+              : keeper.stoppedReason;
+      if (reason) return c.json({ status: "unavailable", reason, ...keeper }, 503);
+      return c.json({ status: "ok", ...keeper });
+    });
+}

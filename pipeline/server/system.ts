@@ -1,0 +1,81 @@
+/** GET /admin/system: what this process runs with, minus every secret. */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import type { Context } from "../context";
+import { keeperStatus } from "../keeper";
+
+const require = createRequire(import.meta.url);
+
+function versionOf(pkg: string): string | null {
+  try {
+    return (require(`${pkg}/package.json`) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+function ownVersion(): string | null {
+  try {
+    const file = path.resolve(import.meta.dirname, "../../package.json");
+    return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+/** Non-secret settings, listed explicitly so a new secret can never leak by default. */
+function configSummary(config: Context["config"]) {
+  return {
+    nodeEnv: config.NODE_ENV,
+    network: {
+      name: config.network.name,
+      chainId: config.network.chainId,
+      contract: config.network.address,
+      startBlock: config.network.startBlock,
+    },
+    database: config.DATABASE_URL ? "postgres" : "pglite",
+    queuePrefix: config.QUEUE_PREFIX,
+    workersEnabled: config.WORKERS_ENABLED,
+    images: {
+      provider: config.IMAGE_PROVIDER,
+      fallbackProvider: config.IMAGE_FALLBACK_PROVIDER ?? null,
+      model: config.IMAGE_PROVIDER === "replicate" ? config.REPLICATE_MODEL : null,
+      concurrency: config.GENERATE_CONCURRENCY,
+      jobAttempts: config.JOB_ATTEMPTS,
+    },
+    ipfs: { provider: config.IPFS_PROVIDER, pinConcurrency: config.PIN_CONCURRENCY },
+    reveal: {
+      maxTokensPerBatch: config.BATCH_REVEAL_MAX_TOKENS,
+      waitSeconds: config.BATCH_REVEAL_WAIT_SECONDS,
+      confirmations: config.REVEAL_CONFIRMATIONS,
+      maxFeeGwei: config.REVEAL_MAX_FEE_GWEI,
+      stuckSeconds: config.REVEAL_STUCK_SECONDS,
+    },
+    adminTokenSet: Boolean(config.ADMIN_API_TOKEN),
+  };
+}
+
+export async function systemSummary(ctx: Context) {
+  const queues: Record<string, unknown> = {};
+  for (const [name, queue] of Object.entries(ctx.queues)) {
+    queues[name] = await queue
+      .getJobCounts("waiting", "active", "delayed", "prioritized", "failed", "completed")
+      .then(async (counts) => ({ counts, workers: await queue.getWorkersCount(), paused: await queue.isPaused() }))
+      .catch(() => ({ error: "redis unreachable" }));
+  }
+  const keeper = await keeperStatus(ctx).catch(() => ({ error: "rpc unreachable" }));
+  return {
+    config: configSummary(ctx.config),
+    versions: {
+      glisk: ownVersion(),
+      node: process.versions.node,
+      bullmq: versionOf("bullmq"),
+      hono: versionOf("hono"),
+      viem: versionOf("viem"),
+      kysely: versionOf("kysely"),
+    },
+    queues,
+    keeper,
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * A pipeline context and running operations server against real anvil, Redis and a fresh database,
+ * for the server and CLI tests. Workers are not started: tests drive the database and queues directly.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import { parseConfig } from "../pipeline/config";
+import { type Context, createContext } from "../pipeline/context";
+import { createLogger } from "../pipeline/logger";
+import { type RunningServer, startServer } from "../pipeline/server";
+import { anvilAccount, deployGlisk } from "../scripts/lib/glisk";
+import { freePort } from "../scripts/lib/processes";
+import { createTestDatabase, useAnvil, useRedis } from "./helpers/services";
+
+export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+
+export type Harness = {
+  ctx: Context;
+  server: RunningServer;
+  rpcUrl: string;
+  contract: `0x${string}`;
+  ipfsDir: string;
+  /** fetch against the server; `token: false` sends no Authorization header. */
+  call: (pathname: string, init?: RequestInit & { token?: string | false }) => Promise<Response>;
+};
+
+/** Starts anvil, Redis, a database and the server for this test file. */
+export function useServer(extraEnv: Record<string, string> = {}): () => Harness {
+  const anvil = useAnvil();
+  const redis = useRedis();
+  let harness: Harness | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const keeper = anvilAccount(1);
+    const { address, startBlock } = await deployGlisk({ rpcUrl: anvil().url, keeper: keeper.address });
+    const db = await createTestDatabase();
+    const ipfsDir = mkdtempSync(path.join(tmpdir(), "glisk-ipfs-"));
+    const keeperKey = keeper.getHdKey().privateKey;
+    if (!keeperKey) throw new Error("no key for anvil account 1");
+    const config = parseConfig({
+      NODE_ENV: "test",
+      LOG_LEVEL: "silent",
+      HOST: "127.0.0.1",
+      PORT: String(await freePort()),
+      ADMIN_API_TOKEN: ADMIN_TOKEN,
+      REDIS_URL: redis().url,
+      QUEUE_PREFIX: `t${process.pid}${Math.random().toString(36).slice(2, 8)}`,
+      INDEXER_URL: `http://127.0.0.1:${await freePort()}`,
+      GLISK_NETWORK: "anvil",
+      PONDER_RPC_URL_31337: anvil().url,
+      GLISK_CONTRACT_ADDRESS: address,
+      GLISK_START_BLOCK: String(startBlock),
+      IPFS_DATA_DIR: ipfsDir,
+      KEEPER_PRIVATE_KEY: `0x${Buffer.from(keeperKey).toString("hex")}`,
+      ...(db.kind === "postgres" ? { DATABASE_URL: db.url } : { PIPELINE_DATA_DIR: db.dir }),
+      ...extraEnv,
+    });
+    const ctx = await createContext(config, { logger: createLogger("silent") });
+    const server = await startServer(ctx);
+    harness = {
+      ctx,
+      server,
+      rpcUrl: anvil().url,
+      contract: address,
+      ipfsDir,
+      call: (pathname, { token = ADMIN_TOKEN, headers, ...init } = {}) =>
+        fetch(`${server.url}${pathname}`, {
+          ...init,
+          headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(headers as Record<string, string>) },
+        }),
+    };
+    cleanup = async () => {
+      await server.close();
+      await Promise.all(Object.values(ctx.queues).map((q) => q.obliterate({ force: true }).catch(() => {})));
+      await ctx.close();
+      await db.drop();
+      rmSync(ipfsDir, { recursive: true, force: true });
+    };
+  });
+  afterAll(async () => cleanup?.());
+  return () => {
+    if (!harness) throw new Error("server is not started yet: call inside a test or hook");
+    return harness;
+  };
+}

@@ -1,0 +1,358 @@
+import { Worker } from "bullmq";
+import { describe, expect, test } from "vitest";
+import { getAuthor } from "../pipeline/db/authors";
+import { recordDetected, transition } from "../pipeline/db/tokens";
+import { createLocalStore } from "../pipeline/ipfs/local-store";
+import { QUEUE } from "../pipeline/queues";
+import { anvilAccount, mint, PLACEHOLDER_URI, waitFor } from "../scripts/lib/glisk";
+import { ADMIN_TOKEN, useServer } from "./server.harness";
+
+const h = useServer();
+const author = anvilAccount(5).address;
+
+/** Mints `quantity` tokens and records them as detected, as the indexer would. */
+async function mintAndDetect(quantity: number) {
+  const { ctx, rpcUrl, contract } = h();
+  const minted = await mint({ rpcUrl, address: contract, author, quantity });
+  for (const id of minted.tokenIds) {
+    await recordDetected(ctx.db, {
+      chainId: 31337,
+      tokenId: id.toString(),
+      mintTxHash: minted.txHash,
+      mintBlockNumber: Number(minted.blockNumber),
+      minter: anvilAccount(2).address,
+      author,
+    });
+  }
+  return minted.tokenIds.map(String);
+}
+
+const errorOf = async (response: Response) =>
+  ((await response.json()) as { error: { code: string; message: string } }).error;
+
+describe("authentication", () => {
+  test("every admin route answers 401 without a token, with a wrong token or a wrong scheme", async () => {
+    const routes: [string, string][] = [
+      ["GET", "/admin/system"],
+      ["GET", "/admin/tokens"],
+      ["GET", "/admin/tokens/1"],
+      ["POST", "/admin/reveal"],
+      ["POST", "/admin/tokens/1/retry"],
+      ["PUT", `/admin/authors/${author}`],
+      ["GET", "/admin/queues"],
+      ["GET", "/admin/queues/api/queues"],
+    ];
+    for (const [method, path] of routes) {
+      for (const headers of [{}, { authorization: "Bearer wrong-token" }, { authorization: `Token ${ADMIN_TOKEN}` }]) {
+        const response = await h().call(path, { method, token: false, headers });
+        expect(response.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(401);
+        expect((await errorOf(response)).code).toBe("unauthorized");
+      }
+    }
+  });
+
+  test("a prefix of the token is refused and the browser is asked for Basic credentials on Bull Board", async () => {
+    const prefix = await h().call("/admin/system", { token: ADMIN_TOKEN.slice(0, -1) });
+    expect(prefix.status).toBe(401);
+    const board = await h().call("/admin/queues", { token: false });
+    expect(board.headers.get("www-authenticate")).toMatch(/^Basic /);
+  });
+
+  test("HTTP Basic with the token as password opens Bull Board, whose API lists the three queues", async () => {
+    const basic = `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString("base64")}`;
+    const page = await h().call("/admin/queues", { token: false, headers: { authorization: basic } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/text\/html/);
+    const api = await h().call("/admin/queues/api/queues");
+    expect(api.status).toBe(200);
+    const body = (await api.json()) as { queues: { name: string }[] };
+    expect(body.queues.map((q) => q.name).sort()).toEqual([QUEUE.generate, QUEUE.pin, QUEUE.reveal].sort());
+  });
+});
+
+describe("validation", () => {
+  test("bad input answers 400 with a JSON error and changes nothing", async () => {
+    const revealBefore = await h().ctx.queues.reveal.count();
+    const cases: [string, string, unknown][] = [
+      ["POST", "/admin/reveal", "not json"],
+      ["POST", "/admin/reveal", {}],
+      ["POST", "/admin/reveal", { tokenIds: [] }],
+      ["POST", "/admin/reveal", { tokenIds: ["abc"] }],
+      ["POST", "/admin/reveal", { tokenIds: [0] }],
+      ["POST", "/admin/reveal", { tokenIds: ["1"], extra: true }],
+      ["PUT", `/admin/authors/${author}`, { prompt: "   " }],
+      ["PUT", `/admin/authors/${author}`, { prompt: "x".repeat(1001) }],
+      ["PUT", `/admin/authors/${author}`, { prompt: "line\u0000break" }],
+      ["PUT", `/admin/authors/${author}`, { prompt: 42 }],
+      ["PUT", "/admin/authors/0x1234", { prompt: "fine" }],
+    ];
+    for (const [method, path, body] of cases) {
+      const response = await h().call(path, {
+        method,
+        body: typeof body === "string" ? body : JSON.stringify(body),
+        headers: { "content-type": "application/json" },
+      });
+      expect(response.status, `${method} ${path} ${JSON.stringify(body)}`).toBe(400);
+      const error = await errorOf(response);
+      expect(error.code).toMatch(/^invalid_/);
+      expect(error.message).not.toMatch(/at .*\.ts|node_modules/);
+    }
+    for (const path of [
+      "/admin/tokens/abc",
+      "/admin/tokens/-1",
+      "/admin/tokens?status=bogus",
+      "/admin/tokens?limit=0",
+    ]) {
+      expect((await h().call(path)).status, path).toBe(400);
+    }
+    expect(await h().ctx.queues.reveal.count()).toBe(revealBefore);
+    expect(await getAuthor(h().ctx.db, author)).toBeUndefined();
+  });
+
+  test("unknown routes and unknown tokens answer 404 in the error shape", async () => {
+    const route = await h().call("/nope");
+    expect(route.status).toBe(404);
+    expect((await errorOf(route)).code).toBe("not_found");
+    const token = await h().call("/admin/tokens/999999");
+    expect(token.status).toBe(404);
+    expect((await errorOf(token)).code).toBe("unknown_token");
+    const reveal = await h().call("/admin/reveal", { method: "POST", body: JSON.stringify({ tokenIds: ["999999"] }) });
+    expect(reveal.status).toBe(404);
+    expect((await h().call("/admin/tokens/999999/retry", { method: "POST" })).status).toBe(404);
+  });
+});
+
+describe("admin API", () => {
+  test("PUT /admin/authors/:address stores the trimmed prompt under the lowercase address", async () => {
+    const response = await h().call(`/admin/authors/${author}`, {
+      method: "PUT",
+      body: JSON.stringify({ prompt: "  a lighthouse in fog  " }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body.address).toBe(author);
+    expect(JSON.stringify(body)).not.toContain("lighthouse");
+    expect((await getAuthor(h().ctx.db, author))?.prompt).toBe("a lighthouse in fog");
+  });
+
+  test("GET /admin/tokens/:id shows chain state, pipeline state and history", async () => {
+    const [id] = await mintAndDetect(1);
+    const response = await h().call(`/admin/tokens/${id}`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      chain: Record<string, unknown>;
+      pipeline: Record<string, unknown>;
+      history: { from: string | null; to: string }[];
+    };
+    expect(body.chain).toMatchObject({
+      exists: true,
+      owner: anvilAccount(2).address,
+      isRevealed: false,
+      tokenURI: PLACEHOLDER_URI,
+      promptAuthor: author,
+    });
+    expect(body.pipeline).toMatchObject({ tokenId: id, status: "detected", author: author.toLowerCase() });
+    expect(body.history).toEqual([expect.objectContaining({ from: null, to: "detected" })]);
+  });
+
+  test("a minted token the pipeline has not seen yet is shown from the chain alone", async () => {
+    const { rpcUrl, contract } = h();
+    const minted = await mint({ rpcUrl, address: contract, author, quantity: 1 });
+    const response = await h().call(`/admin/tokens/${minted.tokenIds[0]}`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { chain: { exists: boolean }; pipeline: unknown };
+    expect(body.chain.exists).toBe(true);
+    expect(body.pipeline).toBeNull();
+  });
+
+  test("GET /admin/tokens filters by status and pages with a cursor", async () => {
+    const ids = await mintAndDetect(5);
+    await transition(h().ctx.db, {
+      chainId: 31337,
+      tokenId: ids[0] as string,
+      from: ["detected"],
+      to: "failed",
+      stage: "generate",
+      reason: "test",
+    });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = `/admin/tokens?status=detected&limit=2${cursor ? `&cursor=${cursor}` : ""}`;
+      const page = (await (await h().call(query)).json()) as {
+        tokens: { tokenId: string; status: string }[];
+        nextCursor: string | null;
+      };
+      expect(page.tokens.length).toBeLessThanOrEqual(2);
+      for (const t of page.tokens) expect(t.status).toBe("detected");
+      seen.push(...page.tokens.map((t) => t.tokenId));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor && pages < 50);
+    expect(seen).toEqual([...new Set(seen)]);
+    expect(seen.map(BigInt)).toEqual([...seen.map(BigInt)].sort((a, b) => (a < b ? -1 : 1)));
+    for (const id of ids.slice(1)) expect(seen).toContain(id);
+    expect(seen).not.toContain(ids[0]);
+    const failed = (await (await h().call("/admin/tokens?status=failed")).json()) as { tokens: { tokenId: string }[] };
+    expect(failed.tokens.map((t) => t.tokenId)).toContain(ids[0]);
+  });
+
+  test("POST /admin/reveal enqueues a manual reveal round with the given ids", async () => {
+    const ids = await mintAndDetect(2);
+    const response = await h().call("/admin/reveal", { method: "POST", body: JSON.stringify({ tokenIds: ids }) });
+    expect(response.status).toBe(202);
+    const jobs = await h().ctx.queues.reveal.getJobs(["waiting", "delayed", "prioritized"]);
+    expect(
+      jobs.some((j) => j.data.trigger === "manual" && JSON.stringify(j.data.tokenIds) === JSON.stringify(ids)),
+    ).toBe(true);
+  });
+
+  test("POST /admin/tokens/:id/retry refuses a token that has not failed and resets a failed one", async () => {
+    const [id] = await mintAndDetect(1);
+    const refused = await h().call(`/admin/tokens/${id}/retry`, { method: "POST" });
+    expect(refused.status).toBe(409);
+    await transition(h().ctx.db, {
+      chainId: 31337,
+      tokenId: id as string,
+      from: ["detected"],
+      to: "failed",
+      stage: "generate",
+      reason: "test",
+    });
+    const retried = await h().call(`/admin/tokens/${id}/retry`, { method: "POST" });
+    expect(retried.status).toBe(202);
+    expect(((await retried.json()) as { status: string }).status).toBe("detected");
+  });
+
+  test("GET /admin/system summarises config, versions, queues and keeper without secrets", async () => {
+    const response = await h().call("/admin/system");
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const body = JSON.parse(text) as {
+      config: { network: { chainId: number } };
+      versions: { node: string; bullmq: string };
+      queues: Record<string, unknown>;
+      keeper: { address: string; hasRole: boolean };
+    };
+    expect(body.config.network.chainId).toBe(31337);
+    expect(body.versions.node).toBe(process.versions.node);
+    expect(body.versions.bullmq).toMatch(/^\d+\.\d+\.\d+/);
+    expect(Object.keys(body.queues).sort()).toEqual(["generate", "pin", "reveal"]);
+    expect(body.keeper).toMatchObject({ address: anvilAccount(1).address, hasRole: true });
+    const config = h().ctx.config;
+    for (const secret of [config.ADMIN_API_TOKEN, config.KEEPER_PRIVATE_KEY, config.KEEPER_PRIVATE_KEY?.slice(2)]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).not.toContain(h().rpcUrl);
+  });
+});
+
+describe("health", () => {
+  test("liveness, readiness, workers and keeper answer with their state", async () => {
+    expect(await (await h().call("/health", { token: false })).json()).toEqual({ status: "ok" });
+    const ready = await h().call("/health/ready", { token: false });
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: "ready", checks: { database: true, redis: true, rpc: true } });
+    const workers = (await (await h().call("/health/workers", { token: false })).json()) as {
+      queues: Record<string, { counts: Record<string, number>; workers: number }>;
+    };
+    expect(Object.keys(workers.queues).sort()).toEqual(["generate", "pin", "reveal"]);
+    expect(workers.queues.generate?.counts).toHaveProperty("waiting");
+    const keeper = await h().call("/health/keeper", { token: false });
+    const body = (await keeper.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ address: anvilAccount(1).address, hasRole: true });
+    expect(JSON.stringify(body)).not.toContain(h().ctx.config.KEEPER_PRIVATE_KEY?.slice(2));
+  });
+
+  test("the indexer check answers 503 with a reason when the indexer is down", async () => {
+    const response = await h().call("/health/indexer", { token: false });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ reachable: false, reason: "indexer unreachable" });
+  });
+});
+
+describe("metrics", () => {
+  test("/metrics is Prometheus text with token, queue and job-outcome figures", async () => {
+    const worker = new Worker(QUEUE.pin, async (job) => (job.data.skip ? "skipped" : { cid: "x" }), {
+      connection: h().ctx.workerConnection(),
+      prefix: h().ctx.config.QUEUE_PREFIX,
+    });
+    try {
+      await h().ctx.queues.pin.add("pin", { skip: true });
+      await h().ctx.queues.pin.add("pin", { skip: false });
+      const text = await waitFor(
+        async () => {
+          const body = await (await h().call("/metrics", { token: false })).text();
+          return /glisk_jobs_total\{stage="pin",outcome="skipped"\} 1\b/.test(body) &&
+            /glisk_jobs_total\{stage="pin",outcome="completed"\} 1\b/.test(body)
+            ? body
+            : undefined;
+        },
+        { message: "pin job outcomes in /metrics" },
+      );
+      expect(text).toMatch(/# TYPE glisk_stage_duration_seconds histogram/);
+      expect(text).toMatch(/glisk_stage_duration_seconds_count\{stage="pin",outcome="skipped"\} 1\b/);
+      expect(text).toMatch(/glisk_tokens\{status="detected"\} \d+/);
+      expect(text).toMatch(/glisk_queue_jobs\{queue="generate",state="waiting"\} \d+/);
+      expect(text).toMatch(/glisk_reveal_gas_used_total \d+/);
+    } finally {
+      await worker.close();
+    }
+    const response = await h().call("/metrics", { token: false });
+    expect(response.headers.get("content-type")).toMatch(/^text\/plain/);
+  });
+});
+
+describe("openapi and ipfs", () => {
+  test("/openapi.json is an OpenAPI 3.1 document naming every route, each of which exists", async () => {
+    const doc = (await (await h().call("/openapi.json", { token: false })).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
+    expect(doc.openapi).toBe("3.1.0");
+    for (const path of [
+      "/health",
+      "/health/ready",
+      "/metrics",
+      "/ipfs/{cid}",
+      "/admin/reveal",
+      "/admin/tokens/{id}",
+      "/admin/authors/{address}",
+      "/admin/system",
+    ]) {
+      expect(doc.paths).toHaveProperty([path]);
+    }
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(methods)) {
+        const concrete = path.replace("{id}", "1").replace("{cid}", "bafkqaaa").replace("{address}", author);
+        const response = await h().call(concrete, {
+          method: method.toUpperCase(),
+          body: method === "get" ? undefined : "{}",
+        });
+        if (response.status === 404) expect((await errorOf(response)).code, `${method} ${path}`).not.toBe("not_found");
+      }
+    }
+  });
+
+  test("GET /ipfs/:cid serves stored bytes immutably, 400 on a bad CID, 404 when unknown", async () => {
+    const store = createLocalStore(h().ipfsDir);
+    const bytes = new TextEncoder().encode(JSON.stringify({ name: "GLISK S0 #1" }));
+    const cid = await store.put(bytes);
+    const response = await h().call(`/ipfs/${cid}`, { token: false });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(response.headers.get("cache-control")).toContain("immutable");
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(bytes);
+    const again = await h().call(`/ipfs/${cid}`, { token: false, headers: { "if-none-match": `"${cid}"` } });
+    expect(again.status).toBe(304);
+    const bad = await h().call("/ipfs/not-a-cid", { token: false });
+    expect(bad.status).toBe(400);
+    expect((await errorOf(bad)).code).toBe("invalid_cid");
+    const unknown = await h().call("/ipfs/bafkreihld5yx5vudecokbzjerfwyibzsxq2jxuzi7blnxx2uuz72ouoame", {
+      token: false,
+    });
+    expect(unknown.status).toBe(404);
+    expect((await errorOf(unknown)).code).toBe("unknown_cid");
+  });
+});
