@@ -1,0 +1,188 @@
+/**
+ * `glisk`: the operator's command line for a running pipeline, through its admin API
+ * (GLISK_API_URL, default http://127.0.0.1:42070; ADMIN_API_TOKEN).
+ */
+import { parseArgs } from "node:util";
+import { apiClient, CliError } from "./api";
+import { pairs, table } from "./format";
+
+const USAGE = `Usage: glisk <command> [options]
+
+Commands:
+  reveal <id…>                         reveal these tokens now
+  status <id>                          chain state, pipeline state and history of a token
+  retry <id>                           send a failed token back to the start of the pipeline
+  tokens [--status <s>] [--limit <n>]  list tokens known to the pipeline (all pages)
+  author set-prompt <address> <prompt> set a prompt author's prompt
+
+Options:
+  --json          print the API's JSON instead of tables
+  --api-url <u>   admin API address (default: $GLISK_API_URL or http://127.0.0.1:42070)
+  -h, --help      show this help
+
+Environment: ADMIN_API_TOKEN (required), GLISK_API_URL.`;
+
+type Token = {
+  tokenId: string;
+  status: string;
+  author: string;
+  metadataCid: string | null;
+  revealTxHash: string | null;
+};
+type TokenDetail = {
+  tokenId: string;
+  chain: {
+    exists: boolean;
+    owner: string | null;
+    isRevealed: boolean | null;
+    tokenURI: string | null;
+    promptAuthor: string | null;
+  };
+  pipeline: (Token & { statusReason: string | null; imageCid: string | null; attempts: Record<string, number> }) | null;
+  history: {
+    at: string;
+    from: string | null;
+    to: string;
+    stage: string;
+    attempt: number | null;
+    reason: string | null;
+  }[];
+};
+
+const tokenId = (value: string | undefined, command: string): string => {
+  if (!value || !/^[1-9][0-9]*$/.test(value))
+    throw new CliError(`${command}: expected a token id, got "${value ?? ""}"`, 2);
+  return value;
+};
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  try {
+    await run(argv, env);
+    return 0;
+  } catch (error) {
+    if (error instanceof CliError) {
+      console.error(`glisk: ${error.message}`);
+      return error.exitCode;
+    }
+    if ((error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      console.error(`glisk: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    console.error(`glisk: unexpected error: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: "boolean", default: false },
+      status: { type: "string" },
+      limit: { type: "string" },
+      "api-url": { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    if (!command && !values.help) throw new CliError("no command given", 2);
+    return;
+  }
+  const api = () => apiClient(values["api-url"] ?? env.GLISK_API_URL ?? "http://127.0.0.1:42070", env.ADMIN_API_TOKEN);
+  const print = (json: unknown, text: () => string) =>
+    console.log(values.json ? JSON.stringify(json, null, 2) : text());
+
+  switch (command) {
+    case "reveal": {
+      if (rest.length === 0) throw new CliError("reveal: give at least one token id", 2);
+      const ids = rest.map((id) => tokenId(id, "reveal"));
+      const result = await api()<{ tokens: { tokenId: string; status: string }[] }>("POST", "/admin/reveal", {
+        tokenIds: ids,
+      });
+      print(
+        result,
+        () =>
+          `Reveal requested.\n${table(
+            ["token", "status"],
+            result.tokens.map((t) => [t.tokenId, t.status]),
+          )}`,
+      );
+      return;
+    }
+    case "status": {
+      const id = tokenId(rest[0], "status");
+      const t = await api()<TokenDetail>("GET", `/admin/tokens/${id}`);
+      print(t, () =>
+        [
+          pairs([
+            ["token", t.tokenId],
+            ["status", t.pipeline?.status ?? "not seen by the pipeline yet"],
+            ["reason", t.pipeline?.statusReason],
+            ["revealed on-chain", t.chain.isRevealed],
+            ["owner", t.chain.owner],
+            ["prompt author", t.chain.promptAuthor],
+            ["tokenURI", t.chain.tokenURI],
+            ["image CID", t.pipeline?.imageCid],
+            ["metadata CID", t.pipeline?.metadataCid],
+            ["reveal tx", t.pipeline?.revealTxHash],
+          ]),
+          "",
+          table(
+            ["at", "from", "to", "stage", "attempt", "reason"],
+            t.history.map((e) => [e.at, e.from, e.to, e.stage, e.attempt, e.reason]),
+          ),
+        ].join("\n"),
+      );
+      return;
+    }
+    case "retry": {
+      const id = tokenId(rest[0], "retry");
+      const result = await api()<{ tokenId: string; status: string }>("POST", `/admin/tokens/${id}/retry`);
+      print(result, () => `Token ${result.tokenId} is ${result.status} again.`);
+      return;
+    }
+    case "tokens": {
+      const client = api();
+      const tokens: Token[] = [];
+      const limit = values.limit ? Number(values.limit) : Number.POSITIVE_INFINITY;
+      if (!(limit > 0)) throw new CliError("tokens: --limit must be a positive number", 2);
+      let cursor: string | null = null;
+      do {
+        const query = new URLSearchParams({ limit: String(Math.min(500, limit - tokens.length)) });
+        if (values.status) query.set("status", values.status);
+        if (cursor) query.set("cursor", cursor);
+        const page: { tokens: Token[]; nextCursor: string | null } = await client("GET", `/admin/tokens?${query}`);
+        tokens.push(...page.tokens);
+        cursor = page.nextCursor;
+      } while (cursor && tokens.length < limit);
+      print(tokens, () =>
+        tokens.length === 0
+          ? "No tokens."
+          : `${table(
+              ["token", "status", "author", "metadata CID", "reveal tx"],
+              tokens.map((t) => [t.tokenId, t.status, t.author, t.metadataCid, t.revealTxHash]),
+            )}\n${tokens.length} token(s)`,
+      );
+      return;
+    }
+    case "author": {
+      const [sub, address, ...words] = rest;
+      if (sub !== "set-prompt" || !address || words.length === 0) {
+        throw new CliError('author: usage is `glisk author set-prompt <address> "<prompt>"`', 2);
+      }
+      const result = await api()<{ address: string; promptLength: number }>(
+        "PUT",
+        `/admin/authors/${encodeURIComponent(address)}`,
+        { prompt: words.join(" ") },
+      );
+      print(result, () => `Prompt of ${result.address} set (${result.promptLength} characters).`);
+      return;
+    }
+    default:
+      throw new CliError(`unknown command "${command}"\n\n${USAGE}`, 2);
+  }
+}
