@@ -14,6 +14,10 @@ export const imagesEnv = z.object({
     .regex(/^[\w.-]+\/[\w.-]+(:[0-9a-f]{64})?$/, "owner/name or owner/name:version")
     .default("black-forest-labs/flux-schnell"),
   REPLICATE_BASE_URL: z.string().default("https://api.replicate.com/v1"),
+  /** How often a running prediction is polled. */
+  REPLICATE_POLL_INTERVAL_MS: int(1_000, { min: 10 }),
+  /** Transient failures of the primary provider before IMAGE_FALLBACK_PROVIDER takes over. */
+  IMAGE_FALLBACK_AFTER_ATTEMPTS: int(3, { min: 1 }),
   OPENAI_IMAGES_URL: optionalString(),
   OPENAI_API_KEY: optionalString(),
   OPENAI_IMAGE_MODEL: z.string().default("dall-e-3"),

@@ -14,5 +14,7 @@ export const ipfsEnv = z.object({
   METADATA_CID_VERSION: z.enum(["0", "1"]).default("0").transform(Number),
   METADATA_DESCRIPTION: z.string().default("GLISK Season 0: an artwork generated from its prompt author's prompt."),
   METADATA_EXTERNAL_URL: optionalString(),
+  /** Upper bound for one Pinata upload (the SDK sets none). */
+  PIN_TIMEOUT_MS: int(120_000, { min: 100 }),
   PIN_CONCURRENCY: int(4, { min: 1, max: 256 }),
 });

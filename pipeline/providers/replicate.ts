@@ -1,0 +1,126 @@
+/**
+ * Replicate through the official SDK. The paid call is the prediction: it is created without
+ * `Prefer: wait`, its id handed to `onCreated` (stored durably by the stage) before any waiting, and
+ * polled; a retry passes the stored id back as `resumeId` and only polls, so one token and mint never
+ * cost two predictions (invariant 3). Flux reports NSFW as a *failed prediction* with an error text.
+ *
+ * The SDK retries 429 itself without honouring Retry-After; a gate in front of its fetch remembers
+ * the server's Retry-After and answers the SDK's own retries locally, so the server sees one request
+ * and the stage gets a RateLimitedError carrying the real delay.
+ */
+import Replicate, { type Prediction } from "replicate";
+import {
+  ContentPolicyError,
+  httpError,
+  PredictionFailedError,
+  parseRetryAfter,
+  permanent,
+  TransientError,
+} from "../errors";
+import type { Download } from "./download";
+import type { ImageProvider } from "./image";
+
+export type ReplicateOptions = {
+  token: string;
+  /** owner/name (official model) or owner/name:version. */
+  model: string;
+  baseUrl: string;
+  pollIntervalMs: number;
+  /** How long one attempt waits on a prediction before handing back to BullMQ (it resumes later). */
+  timeoutMs: number;
+  download: Download;
+};
+
+const REQUEST_TIMEOUT_MS = 30_000;
+const CONTENT_POLICY = /nsfw|content polic|safety check|sensitive content|flagged/i;
+
+/** A fetch that stops calling the server while it is rate limited (see the file comment). */
+function gatedFetch(): typeof fetch {
+  let blockedUntil = 0;
+  return async (input, init) => {
+    const wait = blockedUntil - Date.now();
+    if (wait > 0) {
+      return new Response(JSON.stringify({ title: "Too Many Requests", detail: "rate limited", status: 429 }), {
+        status: 429,
+        headers: { "content-type": "application/json", "retry-after": (wait / 1000).toFixed(3) },
+      });
+    }
+    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const response = await fetch(input, { ...init, signal });
+    if (response.status === 429) blockedUntil = Date.now() + parseRetryAfter(response.headers.get("retry-after"));
+    return response;
+  };
+}
+
+/** Maps an SDK failure to our error classes; ApiError carries the HTTP response. */
+function classify(error: unknown, what: string): Error {
+  const response = (error as { response?: Response }).response;
+  if (error instanceof Error && error.name === "ApiError" && response) {
+    const detail = error.message.replace(/^Request to \S+ failed with status \d+[^:]*: /, "");
+    return httpError(`replicate ${what}`, response.status, response.headers.get("retry-after"), detail);
+  }
+  return new TransientError(`replicate ${what}: ${(error as Error)?.message ?? error}`);
+}
+
+const firstOutput = (output: unknown): string | undefined => {
+  const value = Array.isArray(output) ? output[0] : output;
+  return typeof value === "string" ? value : undefined;
+};
+
+/** The Replicate provider. */
+export function createReplicateProvider(o: ReplicateOptions): ImageProvider {
+  const client = new Replicate({ auth: o.token, baseUrl: o.baseUrl, fetch: gatedFetch(), useFileOutput: false });
+  const [model, version] = o.model.split(":") as [string, string | undefined];
+
+  const create = async (prompt: string, signal?: AbortSignal): Promise<Prediction> => {
+    const input = { prompt, num_outputs: 1, output_format: "png", aspect_ratio: "1:1" };
+    try {
+      return await client.predictions.create(
+        version ? { version, input, signal } : { model: model as `${string}/${string}`, input, signal },
+      );
+    } catch (error) {
+      throw classify(error, "create prediction");
+    }
+  };
+
+  const get = async (id: string, signal?: AbortSignal): Promise<Prediction | undefined> => {
+    try {
+      return await client.predictions.get(id, { signal });
+    } catch (error) {
+      if ((error as { response?: Response }).response?.status === 404) return undefined;
+      throw classify(error, "get prediction");
+    }
+  };
+
+  return {
+    name: "replicate",
+    generate: async ({ prompt, resumeId, onCreated, signal }) => {
+      let prediction = resumeId ? await get(resumeId, signal) : undefined;
+      if (!prediction) {
+        prediction = await create(prompt, signal);
+        await onCreated(prediction.id);
+      }
+      const deadline = Date.now() + o.timeoutMs;
+      while (prediction.status === "starting" || prediction.status === "processing") {
+        if (Date.now() > deadline) {
+          throw new TransientError(`replicate prediction ${prediction.id} still ${prediction.status}; resuming later`);
+        }
+        await new Promise((r) => setTimeout(r, o.pollIntervalMs));
+        const next = await get(prediction.id, signal);
+        if (!next) throw new TransientError(`replicate prediction ${prediction.id} disappeared`);
+        prediction = next;
+      }
+      if (prediction.status === "failed" || prediction.status === "canceled") {
+        const text = String(prediction.error ?? prediction.status);
+        if (CONTENT_POLICY.test(text)) throw new ContentPolicyError(`replicate: ${text.slice(0, 300)}`);
+        // A model failure is not the prompt's fault: the next attempt creates a fresh prediction.
+        throw new PredictionFailedError(`replicate prediction ${prediction.id} ${prediction.status}: ${text}`);
+      }
+      const url = firstOutput(prediction.output);
+      if (!url) throw permanent(`replicate prediction ${prediction.id} succeeded without an output URL`);
+      const { bytes } = await o.download(url, signal);
+      return { bytes, predictionId: prediction.id };
+    },
+  };
+}
