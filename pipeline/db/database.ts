@@ -8,13 +8,14 @@ import { Kysely, PGliteDialect, PostgresDialect, sql } from "kysely";
 import { type MigrationProvider, Migrator } from "kysely/migration";
 import pg from "pg";
 import * as initial from "./migrations/0001_initial";
+import * as imagePinnedAt from "./migrations/0002_image_pinned_at";
 import type { Database } from "./schema";
 
 export const SCHEMA = "pipeline";
 
 /** Migrations in order; append new files here, never edit a released one. */
 const migrations: MigrationProvider = {
-  getMigrations: async () => ({ "0001_initial": initial }),
+  getMigrations: async () => ({ "0001_initial": initial, "0002_image_pinned_at": imagePinnedAt }),
 };
 
 export type DatabaseOptions = { url?: string; dataDir?: string };

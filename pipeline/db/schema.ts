@@ -44,6 +44,8 @@ export interface TokensTable {
   image_cid: string | null;
   image_mime: string | null;
   image_size: number | null;
+  /** Set once the IPFS provider pinned `image_cid` (migration 0002). */
+  image_pinned_at: NullableTimestamp;
   metadata_cid: string | null;
   generate_attempts: Generated<number>;
   generate_error: string | null;

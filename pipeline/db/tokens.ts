@@ -47,6 +47,7 @@ export async function recordDetected(db: Db, p: DetectedParameters): Promise<{ t
       image_cid: null,
       image_mime: null,
       image_size: null,
+      image_pinned_at: null,
       metadata_cid: null,
       generate_error: null,
       pin_error: null,
