@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { type Address, getAddress, isAddress } from "viem";
 
 export const networks = {
@@ -26,7 +27,11 @@ export type NetworkName = keyof typeof networks;
 export type Network = { name: NetworkName; chainId: number; rpcUrl: string; address: Address; startBlock: number };
 
 /** Where `npm run deploy:local` records the local deployment. */
-export const localDeploymentFile = path.resolve(import.meta.dirname, "../deployments/anvil.json");
+// import.meta.url rather than import.meta.dirname: Ponder loads this file through vite-node, which has no dirname.
+export const localDeploymentFile = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../deployments/anvil.json",
+);
 
 type Env = Record<string, string | undefined>;
 
