@@ -1,0 +1,28 @@
+import { createConfig } from "ponder";
+import { GliskNFTAbi } from "./abis/GliskNFTAbi";
+import { config } from "./src/config";
+
+const { network } = config;
+
+export default createConfig({
+  database: config.DATABASE_URL
+    ? { kind: "postgres", connectionString: config.DATABASE_URL }
+    : { kind: "pglite", directory: config.PONDER_PGLITE_DIR },
+  // The chain is named after GLISK_NETWORK so logs and metrics say which deployment they index.
+  chains: {
+    [network.name]: {
+      id: network.chainId,
+      rpc: network.rpcUrl,
+      pollingInterval: config.pollingIntervalMs,
+      ethGetLogsBlockRange: config.getLogsBlockRange,
+    },
+  },
+  contracts: {
+    GliskNFT: {
+      abi: GliskNFTAbi,
+      chain: network.name,
+      address: network.address,
+      startBlock: network.startBlock,
+    },
+  },
+});

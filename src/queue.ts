@@ -1,0 +1,72 @@
+/**
+ * The indexer's one BullMQ producer for the `generate` queue. Ponder handlers call `enqueueGenerate`
+ * after writing their rows; job ids are deterministic, so a replayed event (reorg, restart, hot
+ * reload, Ponder's own retries) finds the job already there and adds nothing (invariant 2).
+ */
+import { Queue } from "bullmq";
+import { type GenerateJobData, generateJobId, QUEUE, stageJobOptions } from "../pipeline/queues";
+import { producerConnection } from "../pipeline/redis";
+import { config } from "./config";
+import { logger } from "./logger";
+
+/** Generation retries: 8 attempts from 2 s, doubling (the image provider decides what is transient). */
+export const GENERATE_JOB_OPTIONS = stageJobOptions(8, 2_000);
+const MAX_BACKOFF_MS = 30_000;
+
+type Producer = { key: string; queue: Queue };
+// `ponder dev` re-evaluates this module on every reload; the producer lives on globalThis so a
+// reload reuses the open connection instead of leaking one.
+const slot = Symbol.for("glisk.indexer.generateProducer");
+const store = globalThis as typeof globalThis & { [slot]?: Producer };
+
+function generateQueue(): Queue {
+  const key = `${config.REDIS_URL}\n${config.QUEUE_PREFIX}`;
+  const current = store[slot];
+  if (current?.key === key) return current.queue;
+  if (current) void current.queue.close().catch(() => {});
+  // Producer settings: a command fails within seconds while Redis is down, so the retry loop below
+  // decides how long to wait and says so in the log instead of hanging silently.
+  const connection = producerConnection(config.REDIS_URL);
+  const queue = new Queue<GenerateJobData>(QUEUE.generate, {
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    defaultJobOptions: GENERATE_JOB_OPTIONS,
+  });
+  queue.on("error", (error) => logger.error({ err: error.message }, "generate queue: redis connection error"));
+  store[slot] = { key, queue };
+  return queue;
+}
+
+/**
+ * Adds one `generate` job per token in one atomic Redis transaction. While Redis is unreachable it
+ * retries with capped exponential backoff, logging every failure: indexing waits rather than
+ * dropping work, because a mint whose job is lost would never be revealed.
+ */
+export async function enqueueGenerate(jobs: GenerateJobData[]): Promise<void> {
+  if (jobs.length === 0) return;
+  const bulk = jobs.map((data) => ({
+    name: QUEUE.generate,
+    data,
+    opts: { ...GENERATE_JOB_OPTIONS, jobId: generateJobId(data) },
+  }));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await generateQueue().addBulk(bulk);
+      if (attempt > 1) logger.warn({ attempt, jobs: jobs.length }, "generate jobs enqueued after redis recovered");
+      return;
+    } catch (error) {
+      const delayMs = Math.min(MAX_BACKOFF_MS, 250 * 2 ** (attempt - 1));
+      logger.error(
+        {
+          err: (error as Error).message,
+          attempt,
+          retryInMs: delayMs,
+          firstJobId: bulk[0]?.opts.jobId,
+          jobs: jobs.length,
+        },
+        "cannot enqueue generate jobs: redis unreachable; indexing is paused until it is back",
+      );
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
