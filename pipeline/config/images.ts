@@ -31,6 +31,11 @@ export const imagesEnv = z.object({
   IMAGE_DOWNLOAD_ALLOW_LOOPBACK: bool(false),
   GENERATE_CONCURRENCY: int(4, { min: 1, max: 256 }),
   GENERATE_TIMEOUT_SECONDS: int(300, { min: 5 }),
+  /**
+   * How long a stage job's lock lives without renewal: after a crash its job is picked up again by
+   * another worker after at most this long (the stalled-job check runs at half this interval).
+   */
+  WORKER_LOCK_DURATION_MS: int(30_000, { min: 500 }),
   JOB_ATTEMPTS: int(8, { min: 1, max: 100 }),
   JOB_BACKOFF_MS: int(2_000, { min: 10 }),
 });

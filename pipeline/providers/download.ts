@@ -7,13 +7,14 @@
  * - redirects are followed (at most 3) only to allowed hosts;
  * - with a total timeout and a size cap enforced while streaming;
  * - the type comes from the bytes' magic numbers (PNG, JPEG, WebP), never from headers.
- * Disallowed host, wrong type or too large → permanent; timeouts, network errors and 5xx → transient.
+ * Disallowed host, wrong type or too large → permanent; timeouts, network errors and 5xx → transient;
+ * 404/410 (the output expired) → PredictionFailedError: the next attempt makes a new image.
  */
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import http from "node:http";
 import https from "node:https";
 import { BlockList, isIP, type LookupFunction } from "node:net";
-import { httpError, permanent, TransientError } from "../errors";
+import { httpError, PredictionFailedError, permanent, TransientError } from "../errors";
 import { type ImageMime, sniffImageMime } from "./mime";
 
 export type DownloadOptions = {
@@ -180,6 +181,10 @@ export function createDownloader(options: DownloadOptions): Download {
       if (res.location) {
         url = checkUrl(new URL(res.location, url).toString(), options);
         continue;
+      }
+      // Provider outputs expire (Replicate: about an hour): the job that made it has to be redone.
+      if (res.status === 404 || res.status === 410) {
+        throw new PredictionFailedError(`output at ${url.hostname} is gone (HTTP ${res.status})`);
       }
       if (!res.bytes) throw httpError(`download from ${url.hostname}`, res.status, res.retryAfter);
       const mime = sniffImageMime(res.bytes);

@@ -1,0 +1,276 @@
+/**
+ * Stage 1, `generate`: one image per minted token from its prompt author's prompt.
+ *
+ * Order matters: stored state first (finished work is skipped without any call), then the chain
+ * (a token already revealed, or whose author changed after a reorg, never reaches a paid provider),
+ * then the provider, whose job id is stored before waiting so a retry resumes instead of paying twice.
+ * The image goes into the local content-addressed store as soon as it is downloaded (provider URLs
+ * expire), and the `pin` stage takes it from there.
+ */
+import { type Job, RateLimitError } from "bullmq";
+import { type Address, getAddress, type Hash, zeroAddress } from "viem";
+import type { Context } from "./context";
+import { getAuthor } from "./db/authors";
+import { getToken, recordDetected, type TokenKey, transition, updateToken } from "./db/tokens";
+import {
+  ContentPolicyError,
+  describeError,
+  isPermanent,
+  PredictionFailedError,
+  permanent,
+  RateLimitedError,
+  TransientError,
+} from "./errors";
+import type { LocalStore } from "./ipfs/local-store";
+import { readOnChainToken } from "./onchain-token";
+import { promptHash, validatePrompt } from "./prompt";
+import { chooseProvider, type ImageProvider, type ImageProviders, type ImageResult } from "./providers/image";
+import { sniffImageMime } from "./providers/mime";
+import { type GenerateJobData, pinJobId, QUEUE, stageJobOptions } from "./queues";
+import { recordStale } from "./stale-job";
+
+export const GENERATE_QUEUE = QUEUE.generate;
+export type { GenerateJobData };
+export type GenerateResult = "generated" | "skipped";
+
+export type GenerateDeps = { ctx: Context; providers: ImageProviders; store: LocalStore };
+
+const DONE = new Set(["generated", "uploaded", "revealing", "revealed"]);
+
+/** Enqueues the pin job of a generated token (deterministic id: a duplicate add is a no-op). */
+export async function enqueuePin(ctx: Pick<Context, "queues" | "config">, d: TokenKey & { mintTxHash: string }) {
+  const data = { chainId: d.chainId, tokenId: d.tokenId, mintTxHash: d.mintTxHash };
+  await ctx.queues.pin.add("pin", data, {
+    ...stageJobOptions(ctx.config.JOB_ATTEMPTS, ctx.config.JOB_BACKOFF_MS),
+    jobId: pinJobId(data),
+  });
+}
+
+/** Builds the BullMQ processor of the generate queue. */
+export function createGenerateProcessor(deps: GenerateDeps) {
+  const { ctx } = deps;
+  return async (job: Job<GenerateJobData>): Promise<GenerateResult> => {
+    const d = job.data;
+    const key = { chainId: d.chainId, tokenId: d.tokenId };
+    const attempt = job.attemptsMade + 1;
+    const log = ctx.logger.child({ stage: "generate", tokenId: d.tokenId, jobId: job.id });
+    try {
+      return await generate(deps, job, log);
+    } catch (error) {
+      if (error instanceof RateLimitedError) {
+        log.warn({ retryAfterMs: error.retryAfterMs }, "image provider rate limited; pausing the generate queue");
+        await ctx.queues.generate.rateLimit(error.retryAfterMs);
+        throw new RateLimitError();
+      }
+      const final = isPermanent(error) || attempt >= (job.opts.attempts ?? 1);
+      const message = describeError(error);
+      if (final) {
+        await transition(ctx.db, {
+          ...key,
+          mintTxHash: d.mintTxHash,
+          from: ["detected", "generating"],
+          to: "failed",
+          stage: "generate",
+          attempt,
+          jobId: job.id ?? null,
+          reason: message,
+          set: { generate_error: message },
+        });
+        log.error({ err: message, attempt }, "generate failed for good");
+      } else {
+        await updateToken(ctx.db, key, { generate_error: message });
+        log.warn({ err: message, attempt }, "generate failed; BullMQ retries");
+      }
+      throw error;
+    }
+  };
+}
+
+async function generate(
+  deps: GenerateDeps,
+  job: Job<GenerateJobData>,
+  log: Context["logger"],
+): Promise<GenerateResult> {
+  const { ctx, providers, store } = deps;
+  const { config, db } = ctx;
+  const d = job.data;
+  const key = { chainId: d.chainId, tokenId: d.tokenId };
+  const attempt = job.attemptsMade + 1;
+  if (d.chainId !== config.network.chainId)
+    throw permanent(`job for chain ${d.chainId}, pipeline runs ${config.network.chainId}`);
+
+  const known = await getToken(db, key);
+  if (known && known.mint_tx_hash === d.mintTxHash) {
+    if (known.status === "generated") await enqueuePin(ctx, { ...key, mintTxHash: d.mintTxHash });
+    if (DONE.has(known.status) || known.status === "failed") {
+      log.debug({ status: known.status }, "nothing to generate");
+      return "skipped";
+    }
+  }
+
+  const chainView = await readOnChainToken(ctx.chain, {
+    contract: config.network.address,
+    tokenId: BigInt(d.tokenId),
+    mintTxHash: d.mintTxHash as Hash,
+  });
+  if (chainView.author === zeroAddress)
+    throw new TransientError(`token ${d.tokenId} is not minted on the RPC node (yet)`);
+  const jobAuthor = getAddress(d.promptAuthor as Address);
+  if (!chainView.mintCanonical || getAddress(chainView.author) !== jobAuthor) {
+    const why = !chainView.mintCanonical
+      ? `stale job: mint ${d.mintTxHash} is not canonical (reorg)`
+      : `stale job: on-chain author ${chainView.author} differs from the job's ${jobAuthor} (reorg)`;
+    await recordStale(ctx, { ...key, mintTxHash: d.mintTxHash, reason: why, jobId: job.id ?? null, attempt });
+    log.warn({ reason: why }, "skipping stale generate job");
+    return "skipped";
+  }
+
+  const { token } = await recordDetected(db, {
+    ...key,
+    mintTxHash: d.mintTxHash,
+    mintBlockNumber: Number(d.mintBlockNumber),
+    minter: d.minter,
+    author: d.promptAuthor,
+    jobId: job.id,
+  });
+  if (token.mint_tx_hash !== d.mintTxHash) return "skipped";
+  if (chainView.revealed) {
+    await transition(db, {
+      ...key,
+      mintTxHash: d.mintTxHash,
+      from: ["detected", "generating", "generated", "uploaded", "revealing", "failed"],
+      to: "revealed",
+      stage: "generate",
+      attempt,
+      jobId: job.id ?? null,
+      reason: "already revealed on-chain; no image generated",
+    });
+    return "skipped";
+  }
+  if (DONE.has(token.status) || token.status === "failed") return "skipped";
+
+  const promptKind = token.prompt_kind === "fallback" ? "fallback" : "primary";
+  const authorPrompt = (await getAuthor(db, d.promptAuthor))?.prompt ?? config.DEFAULT_PROMPT;
+  const checked = validatePrompt(promptKind === "fallback" ? config.FALLBACK_PROMPT : authorPrompt);
+  if (!checked.ok) throw permanent(`invalid prompt: ${checked.reason}`);
+
+  const started = await transition(db, {
+    ...key,
+    mintTxHash: d.mintTxHash,
+    from: ["detected", "generating"],
+    to: "generating",
+    stage: "generate",
+    attempt,
+    jobId: job.id ?? null,
+    set: { generate_attempts: attempt },
+  });
+  if (!started) return "skipped";
+
+  const provider = chooseProvider(providers, {
+    attemptsMade: job.attemptsMade,
+    fallbackAfter: config.IMAGE_FALLBACK_AFTER_ATTEMPTS,
+    storedProvider: token.image_provider,
+    storedPredictionId: token.prediction_id,
+  });
+  const run = (prompt: string, kind: "primary" | "fallback", resumeId: string | null) =>
+    provider.generate({
+      tokenId: d.tokenId,
+      prompt,
+      resumeId,
+      onCreated: async (predictionId) => {
+        await updateToken(db, key, {
+          prediction_id: predictionId,
+          image_provider: provider.name,
+          prompt_kind: kind,
+          prompt_hash: promptHash(prompt),
+        });
+        log.info({ provider: provider.name, predictionId, promptKind: kind }, "prediction created");
+      },
+    });
+  const resumeId = token.image_provider === provider.name ? token.prediction_id : null;
+  const result = await generateWithFallbackPrompt(deps, {
+    run,
+    provider,
+    key,
+    mintTxHash: d.mintTxHash,
+    promptKind,
+    prompt: checked.prompt,
+    resumeId,
+    log,
+  });
+
+  const bytes = result.bytes;
+  if (bytes.byteLength > config.IMAGE_DOWNLOAD_MAX_BYTES) {
+    throw permanent(`image is ${bytes.byteLength} bytes, over the ${config.IMAGE_DOWNLOAD_MAX_BYTES}-byte cap`);
+  }
+  const mime = sniffImageMime(bytes);
+  if (!mime) throw permanent(`${provider.name} returned bytes that are not a PNG, JPEG or WebP image`);
+  const imageCid = await store.put(bytes, 1);
+  const done = await transition(db, {
+    ...key,
+    mintTxHash: d.mintTxHash,
+    from: ["generating"],
+    to: "generated",
+    stage: "generate",
+    attempt,
+    jobId: job.id ?? null,
+    set: {
+      image_cid: imageCid,
+      image_mime: mime,
+      image_size: bytes.byteLength,
+      image_provider: provider.name,
+      generate_error: null,
+      ...(provider.name === "replicate" ? {} : { prompt_hash: promptHash(checked.prompt), prompt_kind: promptKind }),
+    },
+  });
+  if (!done) return "skipped";
+  await enqueuePin(ctx, { ...key, mintTxHash: d.mintTxHash });
+  log.info({ provider: provider.name, imageCid, bytes: bytes.byteLength }, "image generated");
+  return "generated";
+}
+
+type RunParameters = {
+  run: (prompt: string, kind: "primary" | "fallback", resumeId: string | null) => Promise<ImageResult>;
+  provider: ImageProvider;
+  key: TokenKey;
+  mintTxHash: string;
+  promptKind: "primary" | "fallback";
+  prompt: string;
+  resumeId: string | null;
+  log: Context["logger"];
+};
+
+/** Runs the provider; on a content-policy refusal of the author's prompt, regenerates once with FALLBACK_PROMPT. */
+async function generateWithFallbackPrompt(deps: GenerateDeps, p: RunParameters): Promise<ImageResult> {
+  const { ctx } = deps;
+  try {
+    return await p.run(p.prompt, p.promptKind, p.resumeId);
+  } catch (error) {
+    if (error instanceof PredictionFailedError) {
+      await updateToken(ctx.db, p.key, { prediction_id: null });
+      throw error;
+    }
+    if (!(error instanceof ContentPolicyError)) throw error;
+    if (p.promptKind === "fallback") throw permanent(`FALLBACK_PROMPT refused too: ${error.message}`);
+    const fallback = validatePrompt(ctx.config.FALLBACK_PROMPT);
+    if (!fallback.ok) throw permanent(`invalid FALLBACK_PROMPT: ${fallback.reason}`);
+    p.log.warn({ err: error.message }, "content policy refused the prompt; regenerating once with FALLBACK_PROMPT");
+    // A transition to the same status records the switch in the token's history.
+    await transition(ctx.db, {
+      ...p.key,
+      mintTxHash: p.mintTxHash,
+      from: ["generating"],
+      to: "generating",
+      stage: "generate",
+      reason: `content policy refused the prompt; regenerating once with FALLBACK_PROMPT (${error.message.slice(0, 200)})`,
+      set: { prediction_id: null, prompt_kind: "fallback", prompt_hash: promptHash(fallback.prompt) },
+    });
+    try {
+      return await p.run(fallback.prompt, "fallback", null);
+    } catch (second) {
+      if (second instanceof ContentPolicyError) throw permanent(`FALLBACK_PROMPT refused too: ${second.message}`);
+      if (second instanceof PredictionFailedError) await updateToken(ctx.db, p.key, { prediction_id: null });
+      throw second;
+    }
+  }
+}

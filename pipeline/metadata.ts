@@ -1,0 +1,44 @@
+/**
+ * The token metadata JSON (ERC-721 metadata, OpenSea attributes). Built from stored facts only, with
+ * a fixed key order, so the same token always yields the same bytes and the same CID. The prompt
+ * text is never part of it.
+ */
+import { getAddress } from "viem";
+
+export type MetadataInput = {
+  tokenId: string;
+  author: string;
+  imageCid: string;
+  promptKind: string | null;
+  description: string;
+  /** Optional; `{id}` is replaced by the token id. */
+  externalUrl?: string;
+};
+
+export type TokenMetadata = {
+  name: string;
+  description: string;
+  image: string;
+  external_url?: string;
+  attributes: { trait_type: string; value: string | number }[];
+};
+
+/** The metadata object of one token. */
+export function buildMetadata(p: MetadataInput): TokenMetadata {
+  const attributes: TokenMetadata["attributes"] = [
+    { trait_type: "Prompt Author", value: getAddress(p.author) },
+    { trait_type: "Season", value: 0 },
+  ];
+  if (p.promptKind === "fallback") attributes.push({ trait_type: "Prompt", value: "Fallback" });
+  return {
+    name: `GLISK S0 #${p.tokenId}`,
+    description: p.description,
+    image: `ipfs://${p.imageCid}`,
+    ...(p.externalUrl ? { external_url: p.externalUrl.replaceAll("{id}", p.tokenId) } : {}),
+    attributes,
+  };
+}
+
+/** The metadata as the UTF-8 bytes that are pinned. */
+export const metadataBytes = (metadata: TokenMetadata): Uint8Array =>
+  new TextEncoder().encode(JSON.stringify(metadata, null, 2));

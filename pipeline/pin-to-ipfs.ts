@@ -1,0 +1,137 @@
+/**
+ * Stage 2, `pin`: the image (already in the local store since the generate stage) and then the
+ * metadata JSON go to the configured IPFS provider; the token becomes ready (`uploaded`) and a reveal
+ * round is requested. Idempotent: a CID already recorded is never pinned again, so a retry after a
+ * failure between the two uploads only does the missing one.
+ */
+import { type Job, RateLimitError } from "bullmq";
+import type { Context } from "./context";
+import { getToken, transition, updateToken } from "./db/tokens";
+import { describeError, isPermanent, permanent, RateLimitedError } from "./errors";
+import type { LocalStore } from "./ipfs/local-store";
+import { buildMetadata, metadataBytes } from "./metadata";
+import type { IpfsPinner } from "./providers/ipfs";
+import { extensionFor, type ImageMime } from "./providers/mime";
+import { type PinJobData, QUEUE } from "./queues";
+import { requestReveal } from "./reveal/request";
+
+export const PIN_QUEUE = QUEUE.pin;
+export type { PinJobData };
+export type PinResult = "uploaded" | "skipped";
+
+export type PinDeps = { ctx: Context; store: LocalStore; pinner?: IpfsPinner };
+
+/** Builds the BullMQ processor of the pin queue. */
+export function createPinProcessor(deps: PinDeps) {
+  const { ctx } = deps;
+  return async (job: Job<PinJobData>): Promise<PinResult> => {
+    const d = job.data;
+    const key = { chainId: d.chainId, tokenId: d.tokenId };
+    const attempt = job.attemptsMade + 1;
+    const log = ctx.logger.child({ stage: "pin", tokenId: d.tokenId, jobId: job.id });
+    try {
+      return await pin(deps, job, log);
+    } catch (error) {
+      if (error instanceof RateLimitedError) {
+        log.warn({ retryAfterMs: error.retryAfterMs }, "IPFS provider rate limited; pausing the pin queue");
+        await ctx.queues.pin.rateLimit(error.retryAfterMs);
+        throw new RateLimitError();
+      }
+      const message = describeError(error);
+      const final = isPermanent(error) || attempt >= (job.opts.attempts ?? 1);
+      if (final) {
+        await transition(ctx.db, {
+          ...key,
+          mintTxHash: d.mintTxHash,
+          from: ["generated"],
+          to: "failed",
+          stage: "pin",
+          attempt,
+          jobId: job.id ?? null,
+          reason: message,
+          set: { pin_error: message },
+        });
+        log.error({ err: message, attempt }, "pin failed for good");
+      } else {
+        await updateToken(ctx.db, key, { pin_error: message });
+        log.warn({ err: message, attempt }, "pin failed; BullMQ retries");
+      }
+      throw error;
+    }
+  };
+}
+
+async function pin(deps: PinDeps, job: Job<PinJobData>, log: Context["logger"]): Promise<PinResult> {
+  const { ctx, store, pinner } = deps;
+  const { config, db } = ctx;
+  const d = job.data;
+  const key = { chainId: d.chainId, tokenId: d.tokenId };
+  let token = await getToken(db, key);
+  if (!token || token.mint_tx_hash !== d.mintTxHash) return "skipped";
+  if (token.status === "uploaded") await requestReveal(ctx, { trigger: "ready" });
+  if (token.status !== "generated") return "skipped";
+  if (!token.image_cid || !token.image_mime) throw permanent("generated token has no image CID");
+  await updateToken(db, key, { pin_attempts: job.attemptsMade + 1 });
+
+  if (!token.image_pinned_at) {
+    let imageCid = token.image_cid;
+    const bytes = await store.get(imageCid);
+    if (!bytes) throw permanent(`image ${imageCid} is missing from the local store (${store.dir})`);
+    if (pinner) {
+      const ext = extensionFor(token.image_mime as ImageMime);
+      const pinned = await pinner.pin({
+        bytes,
+        name: `glisk-s0-${d.tokenId}.${ext}`,
+        mime: token.image_mime,
+        cidVersion: 1,
+        keyvalues: { tokenId: d.tokenId, chainId: String(d.chainId), kind: "image" },
+      });
+      if (pinned !== imageCid)
+        log.warn({ local: imageCid, pinned }, "provider's image CID differs from ours; using it");
+      imageCid = pinned;
+    }
+    token = (await updateToken(db, key, { image_cid: imageCid, image_pinned_at: new Date() })) ?? token;
+  }
+
+  if (!token.metadata_cid) {
+    const bytes = metadataBytes(
+      buildMetadata({
+        tokenId: d.tokenId,
+        author: token.author,
+        imageCid: token.image_cid as string,
+        promptKind: token.prompt_kind,
+        description: config.METADATA_DESCRIPTION,
+        externalUrl: config.METADATA_EXTERNAL_URL,
+      }),
+    );
+    const version = config.METADATA_CID_VERSION === 0 ? 0 : 1;
+    let metadataCid = await store.put(bytes, version);
+    if (pinner) {
+      const pinned = await pinner.pin({
+        bytes,
+        name: `glisk-s0-${d.tokenId}.json`,
+        mime: "application/json",
+        cidVersion: version,
+        keyvalues: { tokenId: d.tokenId, chainId: String(d.chainId), kind: "metadata" },
+      });
+      if (pinned !== metadataCid) log.warn({ local: metadataCid, pinned }, "provider's metadata CID differs from ours");
+      metadataCid = pinned;
+    }
+    token = (await updateToken(db, key, { metadata_cid: metadataCid })) ?? token;
+  }
+
+  const ready = await transition(db, {
+    ...key,
+    mintTxHash: d.mintTxHash,
+    from: ["generated"],
+    to: "uploaded",
+    stage: "pin",
+    attempt: job.attemptsMade + 1,
+    jobId: job.id ?? null,
+    set: { ready_at: new Date(), pin_error: null },
+  });
+  if (!ready) return "skipped";
+  log.info({ imageCid: ready.image_cid, metadataCid: ready.metadata_cid }, "token ready");
+  await requestReveal(ctx, { trigger: "ready" });
+  return "uploaded";
+}

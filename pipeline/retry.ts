@@ -1,0 +1,55 @@
+/**
+ * An operator's retry of a failed token (admin API, CLI): the token goes back to the start of the
+ * stage that failed and its job is enqueued again. BullMQ refuses to add a job whose id still exists,
+ * so the old failed job is removed first.
+ */
+import type { Context } from "./context";
+import { getToken, type TokenKey, transition } from "./db/tokens";
+import { enqueuePin } from "./generate-image";
+import { generateJobId, pinJobId, stageJobOptions } from "./queues";
+
+export type RetryTokenReturnType = { retried: boolean; stage?: "generate" | "pin"; reason?: string };
+
+/**
+ * Retries a `failed` token: with its image already made, from the pin stage (no new paid call);
+ * otherwise from generate, resuming a stored prediction if there is one (the provider starts a new one
+ * only when the stored one failed or its output is gone).
+ */
+export async function retryToken(ctx: Context, key: TokenKey): Promise<RetryTokenReturnType> {
+  const token = await getToken(ctx.db, key);
+  if (!token) return { retried: false, reason: "unknown token" };
+  if (token.status !== "failed") return { retried: false, reason: `token is ${token.status}, not failed` };
+  const ids = { chainId: key.chainId, tokenId: key.tokenId, mintTxHash: token.mint_tx_hash };
+  const fromPin = Boolean(token.image_cid);
+  const moved = await transition(ctx.db, {
+    ...key,
+    mintTxHash: token.mint_tx_hash,
+    from: ["failed"],
+    to: fromPin ? "generated" : "detected",
+    stage: "retry",
+    reason: "operator retry",
+    set: fromPin ? { pin_error: null } : { generate_error: null },
+  });
+  if (!moved) return { retried: false, reason: "token changed while retrying" };
+  if (fromPin) {
+    await ctx.queues.pin.remove(pinJobId(ids));
+    await enqueuePin(ctx, ids);
+    return { retried: true, stage: "pin" };
+  }
+  const jobId = generateJobId(ids);
+  await ctx.queues.generate.remove(jobId);
+  await ctx.queues.generate.add(
+    "generate",
+    {
+      chainId: key.chainId,
+      contract: ctx.config.network.address,
+      tokenId: key.tokenId,
+      promptAuthor: token.author,
+      minter: token.minter,
+      mintTxHash: token.mint_tx_hash,
+      mintBlockNumber: String(token.mint_block_number),
+    },
+    { ...stageJobOptions(ctx.config.JOB_ATTEMPTS, ctx.config.JOB_BACKOFF_MS), jobId },
+  );
+  return { retried: true, stage: "generate" };
+}

@@ -1,0 +1,67 @@
+/**
+ * Starts the BullMQ workers of the generate and pin stages. Each worker has its own blocking Redis
+ * connection, the queue prefix and per-stage concurrency from the config. Jobs carry their attempts
+ * and backoff (exponential with jitter) from the producer; see queues.ts.
+ *
+ * `close()` is the clean shutdown: workers stop taking jobs and wait for the active ones to finish,
+ * so nothing is left active (a job cut off mid-way would only be picked up after its lock expires).
+ */
+import { Worker, type WorkerOptions } from "bullmq";
+import type { Context } from "./context";
+import { createGenerateProcessor, GENERATE_QUEUE } from "./generate-image";
+import { createLocalStore, type LocalStore } from "./ipfs/local-store";
+import { createPinProcessor, PIN_QUEUE } from "./pin-to-ipfs";
+import { createImageProviders, type ImageProviders } from "./providers/image";
+import { createIpfsPinner, type IpfsPinner } from "./providers/ipfs";
+
+export type StageWorkers = { generate: Worker; pin: Worker; close: () => Promise<void> };
+
+/** Replaceable parts, for tests and benchmarks; the config decides everything else. */
+export type StageWorkerOverrides = {
+  providers?: ImageProviders;
+  pinner?: IpfsPinner | null;
+  store?: LocalStore;
+};
+
+/** Starts the generate and pin workers. */
+export function startStageWorkers(ctx: Context, overrides: StageWorkerOverrides = {}): StageWorkers {
+  const { config, logger } = ctx;
+  const store = overrides.store ?? createLocalStore(config.IPFS_DATA_DIR);
+  const providers = overrides.providers ?? createImageProviders(config);
+  const pinner = overrides.pinner === null ? undefined : (overrides.pinner ?? createIpfsPinner(config));
+  const options = (concurrency: number): WorkerOptions => ({
+    connection: ctx.workerConnection(),
+    prefix: config.QUEUE_PREFIX,
+    concurrency,
+    lockDuration: config.WORKER_LOCK_DURATION_MS,
+    stalledInterval: Math.max(250, Math.floor(config.WORKER_LOCK_DURATION_MS / 2)),
+    // A job that stalls twice (its worker died twice while holding it) is failed instead of looping.
+    maxStalledCount: 2,
+  });
+  const generate = new Worker(
+    GENERATE_QUEUE,
+    createGenerateProcessor({ ctx, providers, store }),
+    options(config.GENERATE_CONCURRENCY),
+  );
+  const pin = new Worker(PIN_QUEUE, createPinProcessor({ ctx, store, pinner }), options(config.PIN_CONCURRENCY));
+  for (const worker of [generate, pin]) {
+    worker.on("error", (error) => logger.error({ queue: worker.name, err: error.message }, "worker error"));
+  }
+  logger.info(
+    {
+      imageProvider: providers.primary.name,
+      fallback: providers.fallback?.name ?? null,
+      ipfsProvider: pinner?.name ?? "local",
+      generateConcurrency: config.GENERATE_CONCURRENCY,
+      pinConcurrency: config.PIN_CONCURRENCY,
+    },
+    "stage workers started",
+  );
+  return {
+    generate,
+    pin,
+    close: async () => {
+      await Promise.all([generate.close(), pin.close()]);
+    },
+  };
+}
