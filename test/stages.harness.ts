@@ -1,0 +1,169 @@
+/**
+ * Shared set-up of the stage tests: anvil with GliskNFT deployed, Redis, one database per file, the
+ * fake Replicate and Pinata servers, and `start(env)` which builds a pipeline context and the stage
+ * workers from an environment, with a fresh queue prefix each time.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Job } from "bullmq";
+import { afterAll, beforeAll } from "vitest";
+import { parseConfig } from "../pipeline/config";
+import { type Context, createContext } from "../pipeline/context";
+import { createDatabase, type Db } from "../pipeline/db/database";
+import type { Token } from "../pipeline/db/schema";
+import { getToken } from "../pipeline/db/tokens";
+import { createLogger } from "../pipeline/logger";
+import { type GenerateJobData, generateJobId, stageJobOptions } from "../pipeline/queues";
+import { type StageWorkers, startStageWorkers } from "../pipeline/workers";
+import { anvilAccount, deployGlisk, mint, waitFor } from "../scripts/lib/glisk";
+import { startFakePinata } from "./fakes/pinata";
+import { startFakeReplicate } from "./fakes/replicate";
+import { createTestDatabase, type TestDatabase, useAnvil, useRedis } from "./helpers/services";
+
+export type Pipeline = { ctx: Context; workers: StageWorkers; stop: () => Promise<void> };
+
+export function useStages() {
+  const anvil = useAnvil();
+  const redis = useRedis();
+  const state: {
+    db?: Db;
+    test?: TestDatabase & { drop: () => Promise<void> };
+    contract?: `0x${string}`;
+    startBlock?: number;
+    ipfsDir?: string;
+    replicate?: Awaited<ReturnType<typeof startFakeReplicate>>;
+    pinata?: Awaited<ReturnType<typeof startFakePinata>>;
+    running: Pipeline[];
+  } = { running: [] };
+
+  beforeAll(async () => {
+    const { address, startBlock } = await deployGlisk({ rpcUrl: anvil().url, keeper: anvilAccount(1).address });
+    state.contract = address;
+    state.startBlock = startBlock;
+    state.test = await createTestDatabase();
+    state.db = await createDatabase(
+      state.test.kind === "postgres" ? { url: state.test.url } : { dataDir: state.test.dir },
+    );
+    state.ipfsDir = mkdtempSync(path.join(tmpdir(), "glisk-stages-ipfs-"));
+    state.replicate = await startFakeReplicate();
+    state.pinata = await startFakePinata();
+  });
+  afterAll(async () => {
+    for (const p of state.running) await p.stop().catch(() => {});
+    await state.replicate?.close();
+    await state.pinata?.close();
+    await state.db?.destroy();
+    await state.test?.drop();
+    if (state.ipfsDir) rmSync(state.ipfsDir, { recursive: true, force: true });
+  });
+
+  const need = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`${what} is not ready`);
+    return v;
+  };
+
+  /** The environment of a pipeline on the fakes; `extra` overrides any variable. */
+  const env = (extra: Record<string, string> = {}): Record<string, string> => {
+    const replicate = need(state.replicate, "replicate fake");
+    const pinata = need(state.pinata, "pinata fake");
+    return {
+      NODE_ENV: "test",
+      LOG_LEVEL: "silent",
+      REDIS_URL: redis().url,
+      QUEUE_PREFIX: `s${process.pid}${Math.random().toString(36).slice(2, 8)}`,
+      GLISK_NETWORK: "anvil",
+      PONDER_RPC_URL_31337: anvil().url,
+      GLISK_CONTRACT_ADDRESS: need(state.contract, "contract"),
+      GLISK_START_BLOCK: String(state.startBlock),
+      IPFS_DATA_DIR: need(state.ipfsDir, "ipfs dir"),
+      IMAGE_PROVIDER: "replicate",
+      REPLICATE_API_TOKEN: replicate.token,
+      REPLICATE_BASE_URL: replicate.url,
+      REPLICATE_POLL_INTERVAL_MS: "20",
+      IMAGE_DOWNLOAD_ALLOWED_HOSTS: "127.0.0.1",
+      IMAGE_DOWNLOAD_ALLOW_LOOPBACK: "true",
+      IPFS_PROVIDER: "pinata",
+      PINATA_JWT: pinata.jwt,
+      PINATA_UPLOAD_URL: pinata.uploadUrl,
+      JOB_ATTEMPTS: "4",
+      JOB_BACKOFF_MS: "50",
+      WORKER_LOCK_DURATION_MS: "2000",
+      ...extra,
+    };
+  };
+
+  /** Starts a context and the stage workers for `env(extra)`. */
+  const start = async (extra: Record<string, string> = {}): Promise<Pipeline> => {
+    const config = parseConfig(env(extra));
+    const ctx = await createContext(config, { db: need(state.db, "db"), logger: createLogger("silent") });
+    const workers = startStageWorkers(ctx);
+    let stopped = false;
+    const pipeline: Pipeline = {
+      ctx,
+      workers,
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        await workers.close();
+        await Promise.all(Object.values(ctx.queues).map((q) => q.obliterate({ force: true }).catch(() => {})));
+        await ctx.close();
+      },
+    };
+    state.running.push(pipeline);
+    return pipeline;
+  };
+
+  /** Mints `quantity` tokens for `author` and returns one generate job's data per token. */
+  const mintJobs = async (author: `0x${string}`, quantity = 1): Promise<GenerateJobData[]> => {
+    const minted = await mint({ rpcUrl: anvil().url, address: need(state.contract, "contract"), author, quantity });
+    return minted.tokenIds.map((id) => ({
+      chainId: 31337,
+      contract: need(state.contract, "contract"),
+      tokenId: id.toString(),
+      promptAuthor: author,
+      minter: anvilAccount(2).address,
+      mintTxHash: minted.txHash,
+      mintBlockNumber: minted.blockNumber.toString(),
+    }));
+  };
+
+  /** Enqueues generate jobs as the indexer does (deterministic ids). */
+  const enqueue = async (p: Pipeline, jobs: GenerateJobData[]): Promise<Job[]> =>
+    p.ctx.queues.generate.addBulk(
+      jobs.map((data) => ({
+        name: "generate",
+        data,
+        opts: {
+          ...stageJobOptions(p.ctx.config.JOB_ATTEMPTS, p.ctx.config.JOB_BACKOFF_MS),
+          jobId: generateJobId(data),
+        },
+      })),
+    );
+
+  /** Waits until the token reaches one of `statuses`. */
+  const until = async (tokenId: string, statuses: string[], timeoutMs = 30_000): Promise<Token> =>
+    waitFor(
+      async () => {
+        const t = await getToken(need(state.db, "db"), { chainId: 31337, tokenId });
+        return t && statuses.includes(t.status) ? t : undefined;
+      },
+      { timeoutMs, intervalMs: 50, message: `token ${tokenId} to reach ${statuses.join("|")}` },
+    );
+
+  return {
+    anvil,
+    redis,
+    db: () => need(state.db, "db"),
+    testDatabase: () => need(state.test, "test database"),
+    contract: () => need(state.contract, "contract"),
+    ipfsDir: () => need(state.ipfsDir, "ipfs dir"),
+    replicate: () => need(state.replicate, "replicate fake"),
+    pinata: () => need(state.pinata, "pinata fake"),
+    env,
+    start,
+    mintJobs,
+    enqueue,
+    until,
+  };
+}
