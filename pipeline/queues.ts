@@ -26,8 +26,11 @@ export type GenerateJobData = {
 
 export type PinJobData = { chainId: number; tokenId: string; mintTxHash: string };
 
-/** A reveal round: `ready` when a token became ready, `timer` for the wait trigger, `manual` from the API. */
-export type RevealJobData = { trigger: "ready" | "timer" | "manual" | "recover"; tokenIds?: string[] };
+/**
+ * A reveal round: `ready` when a token became ready, `timer` for the wait trigger, `manual` from the API,
+ * `recheck` to look again at tokens a due round had to hold back (fees above the cap, mint not deep yet).
+ */
+export type RevealJobData = { trigger: "ready" | "timer" | "manual" | "recover" | "recheck"; tokenIds?: string[] };
 
 export const generateJobId = (d: Pick<GenerateJobData, "chainId" | "tokenId" | "mintTxHash">) =>
   `gen-${d.chainId}-${d.tokenId}-${d.mintTxHash}`;

@@ -12,4 +12,6 @@ export const revealEnv = z.object({
   REVEAL_STUCK_SECONDS: num(60, { min: 1 }),
   /** Fee bump per replacement, in percent; nodes require at least 12.5 (10 for some). */
   REVEAL_FEE_BUMP_PERCENT: num(20, { min: 12.5, max: 500 }),
+  /** How soon to look again when fees are above the cap or mints are not deep enough yet. */
+  REVEAL_RECHECK_SECONDS: num(15, { min: 0.1 }),
 });

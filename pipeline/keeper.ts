@@ -1,0 +1,78 @@
+/**
+ * The keeper wallet that signs reveal transactions. The private key stays inside the viem account
+ * built here: it is never logged, never put in job data and never returned; only the address is.
+ */
+import { type Address, keccak256, type PrivateKeyAccount, type PublicClient, toBytes } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { GliskNFTAbi } from "../abis/GliskNFTAbi";
+import type { Context } from "./context";
+
+export const KEEPER_ROLE = keccak256(toBytes("KEEPER_ROLE"));
+
+export type Keeper = { account: PrivateKeyAccount; address: Address };
+
+/** The keeper account from KEEPER_PRIVATE_KEY, or undefined when it is not configured. */
+export function keeperFromConfig(config: Pick<Context["config"], "KEEPER_PRIVATE_KEY">): Keeper | undefined {
+  if (!config.KEEPER_PRIVATE_KEY) return undefined;
+  const account = privateKeyToAccount(config.KEEPER_PRIVATE_KEY as `0x${string}`);
+  return { account, address: account.address };
+}
+
+export type KeeperCheck = { hasRole: boolean; balanceWei: bigint };
+
+/** Reads whether `address` holds KEEPER_ROLE (or is admin, which the contract also accepts) and its balance. */
+export async function checkKeeper(chain: PublicClient, contract: Address, address: Address): Promise<KeeperCheck> {
+  const [keeperRole, adminRole, balanceWei] = await Promise.all([
+    chain.readContract({ address: contract, abi: GliskNFTAbi, functionName: "hasRole", args: [KEEPER_ROLE, address] }),
+    chain.readContract({
+      address: contract,
+      abi: GliskNFTAbi,
+      functionName: "hasRole",
+      args: [`0x${"0".repeat(64)}`, address],
+    }),
+    chain.getBalance({ address }),
+  ]);
+  return { hasRole: keeperRole || adminRole, balanceWei };
+}
+
+type WorkerState = { running: boolean; stoppedReason: string | null; lastCheck: KeeperCheck | null };
+const state: WorkerState = { running: false, stoppedReason: null, lastCheck: null };
+
+/** Records that the reveal worker runs (or stopped, with the reason shown in health). */
+export function setRevealWorkerState(update: Partial<WorkerState>): void {
+  Object.assign(state, update);
+}
+
+export type KeeperStatus = {
+  configured: boolean;
+  address: Address | null;
+  balanceWei: string | null;
+  hasRole: boolean | null;
+  /** Whether this process's reveal worker is running. */
+  running: boolean;
+  /** Why the reveal worker is not running, e.g. the keeper lacks KEEPER_ROLE. */
+  stoppedReason: string | null;
+};
+
+/** The keeper's address, balance, role and this process's reveal worker state, for /health/keeper. */
+export async function keeperStatus(ctx: Pick<Context, "config" | "chain">): Promise<KeeperStatus> {
+  const keeper = keeperFromConfig(ctx.config);
+  const base = { running: state.running, stoppedReason: state.stoppedReason };
+  if (!keeper) {
+    return { configured: false, address: null, balanceWei: null, hasRole: null, ...base };
+  }
+  let check = state.lastCheck;
+  try {
+    check = await checkKeeper(ctx.chain, ctx.config.network.address, keeper.address);
+    state.lastCheck = check;
+  } catch {
+    // The chain is unreachable: report the last known values rather than nothing.
+  }
+  return {
+    configured: true,
+    address: keeper.address,
+    balanceWei: check ? check.balanceWei.toString() : null,
+    hasRole: check ? check.hasRole : null,
+    ...base,
+  };
+}

@@ -1,0 +1,98 @@
+/** Chain reads the reveal needs: per-token author and reveal flag in one multicall, and mint lookups. */
+import { type Address, type Hash, type PublicClient, parseEventLogs, TransactionReceiptNotFoundError } from "viem";
+import { GliskNFTAbi } from "../../abis/GliskNFTAbi";
+
+export type TokenOnChain = { author: Address; revealed: boolean };
+
+/** `tokenPromptAuthor` and `isRevealed` of every id in one multicall (deployless where the chain has no Multicall3). */
+export async function readTokens(
+  chain: PublicClient,
+  contract: Address,
+  ids: readonly bigint[],
+): Promise<TokenOnChain[]> {
+  if (ids.length === 0) return [];
+  const c = { address: contract, abi: GliskNFTAbi } as const;
+  const results = await chain.multicall({
+    allowFailure: false,
+    deployless: !chain.chain?.contracts?.multicall3,
+    contracts: ids.flatMap((id) => [
+      { ...c, functionName: "tokenPromptAuthor", args: [id] } as const,
+      { ...c, functionName: "isRevealed", args: [id] } as const,
+    ]),
+  });
+  return ids.map((_, i) => ({ author: results[2 * i] as Address, revealed: results[2 * i + 1] as boolean }));
+}
+
+/** `isRevealed` of every id in one multicall. */
+export async function readRevealed(chain: PublicClient, contract: Address, ids: readonly bigint[]): Promise<boolean[]> {
+  return (await readTokens(chain, contract, ids)).map((t) => t.revealed);
+}
+
+export type MintLocation = { txHash: Hash; blockNumber: number; minter: Address; author: Address };
+
+export type MintRange = MintLocation & { startTokenId: bigint; quantity: bigint };
+
+/** The BatchMinted logs of `txHash` when that transaction is canonical and succeeded, else an empty list. */
+export async function mintsInTx(chain: PublicClient, contract: Address, txHash: Hash): Promise<MintRange[]> {
+  const receipt = await chain.getTransactionReceipt({ hash: txHash }).catch((error) => {
+    if (error instanceof TransactionReceiptNotFoundError) return undefined;
+    throw error;
+  });
+  if (receipt?.status !== "success") return [];
+  return parseEventLogs({ abi: GliskNFTAbi, eventName: "BatchMinted", logs: receipt.logs })
+    .filter((l) => l.address.toLowerCase() === contract.toLowerCase())
+    .map((l) => ({
+      txHash,
+      blockNumber: Number(receipt.blockNumber),
+      minter: l.args.minter,
+      author: l.args.promptAuthor,
+      startTokenId: l.args.startTokenId,
+      quantity: l.args.quantity,
+    }));
+}
+
+/** The mint among `mints` that covers `tokenId`. */
+export function mintCovering(mints: readonly MintRange[], tokenId: bigint): MintLocation | undefined {
+  const found = mints.find((m) => covers(m, tokenId));
+  return found && { txHash: found.txHash, blockNumber: found.blockNumber, minter: found.minter, author: found.author };
+}
+
+const covers = (args: { startTokenId: bigint; quantity: bigint }, id: bigint) =>
+  id >= args.startTokenId && id < args.startTokenId + args.quantity;
+
+/** Blocks searched either side of the stored mint block: a reorg moves a mint by a few blocks at most. */
+const SEARCH_WINDOW = 1_000n;
+const minBig = (a: bigint, b: bigint) => (a < b ? a : b);
+const maxBig = (a: bigint, b: bigint) => (a > b ? a : b);
+const CHUNK = 5_000n;
+
+/** Finds the canonical BatchMinted that minted `tokenId`, searching around `nearBlock` up to the head. */
+export async function findMint(
+  chain: PublicClient,
+  p: { contract: Address; tokenId: bigint; nearBlock: bigint; startBlock: bigint; head: bigint },
+): Promise<MintLocation | undefined> {
+  const near = minBig(p.nearBlock, p.head);
+  let from = maxBig(near - SEARCH_WINDOW, p.startBlock);
+  while (from <= p.head) {
+    const to = minBig(from + CHUNK - 1n, p.head);
+    const logs = await chain.getContractEvents({
+      address: p.contract,
+      abi: GliskNFTAbi,
+      eventName: "BatchMinted",
+      fromBlock: from,
+      toBlock: to,
+    });
+    const log = logs.find((l) => !l.removed && covers(l.args as { startTokenId: bigint; quantity: bigint }, p.tokenId));
+    if (log?.transactionHash && log.blockNumber !== null) {
+      const args = log.args as { minter: Address; promptAuthor: Address };
+      return {
+        txHash: log.transactionHash,
+        blockNumber: Number(log.blockNumber),
+        minter: args.minter,
+        author: args.promptAuthor,
+      };
+    }
+    from = to + 1n;
+  }
+  return undefined;
+}

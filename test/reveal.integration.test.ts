@@ -1,0 +1,324 @@
+import type { Address } from "viem";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { GliskNFTAbi } from "../abis/GliskNFTAbi";
+import type { Context } from "../pipeline/context";
+import { createDatabase, type Db } from "../pipeline/db/database";
+import { getToken } from "../pipeline/db/tokens";
+import { keeperStatus } from "../pipeline/keeper";
+import { generateJobId } from "../pipeline/queues";
+import { requestReveal } from "../pipeline/reveal/request";
+import { isolateFaults, simulateReveal } from "../pipeline/reveal/simulate";
+import { type RevealWorker, startRevealWorker } from "../pipeline/reveal-batch";
+import { anvilAccount, deployGlisk, grantKeeper, localClients, mint, waitFor } from "../scripts/lib/glisk";
+import { useAnvil, useDatabase, useRedis } from "./helpers/services";
+import {
+  anvilKey,
+  cidV0,
+  pipelineEnv,
+  resetTables,
+  revealedOnChain,
+  seedReady,
+  statuses,
+  testContext,
+} from "./reveal-harness";
+
+const anvil = useAnvil();
+const redis = useRedis();
+const database = useDatabase();
+const authorA = anvilAccount(3).address;
+const authorB = anvilAccount(4).address;
+
+let db: Db;
+let contract: Address;
+let startBlock: number;
+let ctx: Context | undefined;
+let worker: RevealWorker | undefined;
+
+const clients = () => localClients(anvil().url);
+const services = () => ({ rpcUrl: anvil().url, redisUrl: redis().url, contract, startBlock });
+
+beforeAll(async () => {
+  const test = database();
+  db = await createDatabase(test.kind === "postgres" ? { url: test.url } : { dataDir: test.dir });
+  ({ address: contract, startBlock } = await deployGlisk({ rpcUrl: anvil().url, keeper: anvilAccount(1).address }));
+});
+afterAll(async () => db?.destroy());
+beforeEach(async () => resetTables(db));
+afterEach(async () => {
+  await worker?.close();
+  await ctx?.close();
+  worker = undefined;
+  ctx = undefined;
+});
+
+/** Mints `count` tokens for `author` (50 per transaction) and buries them under two more blocks. */
+async function mintReady(count: number, author: Address = authorA): Promise<string[]> {
+  const ids: string[] = [];
+  for (let left = count; left > 0; left -= 50) {
+    const minted = await mint({ rpcUrl: anvil().url, address: contract, author, quantity: Math.min(50, left) });
+    ids.push(...(await seedReady(db, { minted, author })));
+  }
+  await anvil().rpc("anvil_mine", ["0x2"]);
+  return ids;
+}
+
+async function start(overrides: Record<string, string> = {}) {
+  ctx = await testContext(db, pipelineEnv(services(), overrides));
+  worker = await startRevealWorker(ctx, { lockDurationMs: 5_000 });
+  return ctx;
+}
+
+const revealTxs = () => db.selectFrom("reveal_transactions").selectAll().orderBy("nonce").execute();
+const keeperNonce = (address: Address = anvilAccount(1).address) =>
+  clients().publicClient.getTransactionCount({ address, blockTag: "latest" });
+const allRevealed = (ids: string[]) => async () =>
+  (await statuses(db, ids)).every((s) => s === "revealed") ? true : undefined;
+
+describe("batching", () => {
+  test("50 ready tokens go out in one transaction as soon as they are ready", async () => {
+    const ids = await mintReady(50);
+    const c = await start();
+    await requestReveal(c, { trigger: "ready" });
+    await waitFor(allRevealed(ids), { message: "50 tokens revealed" });
+    const txs = await revealTxs();
+    expect(txs).toHaveLength(1);
+    expect(txs[0]?.status).toBe("mined");
+    expect(txs[0]?.token_ids).toEqual(ids);
+    expect(txs[0]?.uris[0]).toBe(
+      `ipfs://${cidV0(`metadata-${ids[0]}-${(await getToken(db, { chainId: 31337, tokenId: ids[0] ?? "" }))?.mint_tx_hash}`)}`,
+    );
+    expect(Number(txs[0]?.gas_used)).toBeGreaterThan(0);
+    expect(BigInt(txs[0]?.effective_gas_price ?? "0")).toBeGreaterThan(0n);
+    const { counts, txs: onChain } = await revealedOnChain(anvil().url, contract);
+    expect(onChain.get(txs[0]?.mined_hash as `0x${string}`)).toEqual(ids);
+    expect(ids.every((id) => counts.get(id) === 1)).toBe(true);
+    const token = await getToken(db, { chainId: 31337, tokenId: ids[7] ?? "" });
+    expect(token?.reveal_tx_hash).toBe(txs[0]?.mined_hash);
+    expect(token?.reveal_block_number).toBe(txs[0]?.block_number);
+    expect(token?.reveal_tx_id).toBe(txs[0]?.id);
+  });
+
+  test("120 ready tokens go out as 50, 50 and 20 without waiting for the last 20", async () => {
+    const ids = await mintReady(120);
+    const c = await start();
+    await requestReveal(c, { trigger: "ready" });
+    await waitFor(allRevealed(ids), { message: "120 tokens revealed" });
+    const txs = await revealTxs();
+    expect(txs.map((t) => t.token_ids.length)).toEqual([50, 50, 20]);
+    expect(txs.flatMap((t) => t.token_ids)).toEqual(ids);
+    expect(new Set(txs.map((t) => t.nonce)).size).toBe(3);
+    const { counts } = await revealedOnChain(anvil().url, contract);
+    expect(ids.every((id) => counts.get(id) === 1)).toBe(true);
+  });
+
+  test("fewer than a batch waits for the oldest token's BATCH_REVEAL_WAIT_SECONDS, then goes out", async () => {
+    const ids = await mintReady(5);
+    const c = await start({ BATCH_REVEAL_WAIT_SECONDS: "3" });
+    await requestReveal(c, { trigger: "ready" });
+    const timer = await waitFor(
+      async () => (await c.queues.reveal.getDelayed()).find((j) => j.id?.startsWith("reveal-timer-")),
+      { message: "a delayed timer round" },
+    );
+    expect(await statuses(db, ids)).toEqual(ids.map(() => "uploaded"));
+    expect(await revealTxs()).toHaveLength(0);
+    expect(timer.opts.delay).toBeGreaterThan(0);
+    await waitFor(allRevealed(ids), { message: "5 tokens revealed by the timer" });
+    const txs = await revealTxs();
+    expect(txs.map((t) => t.token_ids)).toEqual([ids]);
+  });
+
+  test("a manual trigger with token ids reveals those at once", async () => {
+    const ids = await mintReady(6);
+    const c = await start({ BATCH_REVEAL_WAIT_SECONDS: "3600" });
+    await requestReveal(c, { trigger: "manual", tokenIds: ids.slice(0, 2) });
+    await waitFor(allRevealed(ids.slice(0, 2)), { message: "2 tokens revealed" });
+    expect(await statuses(db, ids.slice(2))).toEqual(["uploaded", "uploaded", "uploaded", "uploaded"]);
+    expect((await revealTxs()).map((t) => t.token_ids)).toEqual([ids.slice(0, 2)]);
+  });
+});
+
+describe("pre-flight", () => {
+  test("an id revealed already is recorded without a transaction and the batch does not revert", async () => {
+    const ids = await mintReady(10);
+    const pre = ids[4] ?? "";
+    const { publicClient, walletFor } = clients();
+    const hash = await walletFor(anvilAccount(0)).writeContract({
+      address: contract,
+      abi: GliskNFTAbi,
+      functionName: "revealTokens",
+      args: [[BigInt(pre)], ["ipfs://revealed-by-admin"]],
+    });
+    await publicClient.waitForTransactionReceipt({ hash });
+    const c = await start();
+    await requestReveal(c, { trigger: "manual" });
+    await waitFor(allRevealed(ids), { message: "10 tokens revealed" });
+    const txs = await revealTxs();
+    expect(txs).toHaveLength(1);
+    expect(txs[0]?.status).toBe("mined");
+    expect(txs[0]?.token_ids).toEqual(ids.filter((id) => id !== pre));
+    const token = await getToken(db, { chainId: 31337, tokenId: pre });
+    expect(token?.reveal_tx_id).toBeNull();
+    expect(token?.status_reason).toBe("already revealed on-chain");
+    const { counts } = await revealedOnChain(anvil().url, contract);
+    expect(counts.get(pre)).toBe(1);
+    expect(
+      await publicClient.readContract({
+        address: contract,
+        abi: GliskNFTAbi,
+        functionName: "tokenURI",
+        args: [BigInt(pre)],
+      }),
+    ).toBe("ipfs://revealed-by-admin");
+  });
+
+  test("a mint not yet REVEAL_CONFIRMATIONS deep waits, then reveals", async () => {
+    const minted = await mint({ rpcUrl: anvil().url, address: contract, author: authorA, quantity: 3 });
+    const ids = await seedReady(db, { minted, author: authorA });
+    const c = await start({ REVEAL_CONFIRMATIONS: "4" });
+    await requestReveal(c, { trigger: "manual" });
+    await waitFor(async () => (await c.queues.reveal.getDelayed()).find((j) => j.id?.startsWith("reveal-depth-")), {
+      message: "a depth re-check",
+    });
+    expect(await statuses(db, ids)).toEqual(["uploaded", "uploaded", "uploaded"]);
+    expect(await revealTxs()).toHaveLength(0);
+    // No new request: the scheduled re-check alone must reveal them once they are deep enough.
+    await anvil().rpc("anvil_mine", ["0x3"]);
+    await waitFor(allRevealed(ids), { message: "3 tokens revealed once deep" });
+  });
+
+  test("a reorg that gives the ids to another author's mint sends them back to generation, not on-chain", async () => {
+    const snapshot = await anvil().rpc<`0x${string}`>("evm_snapshot");
+    const stale = await mint({ rpcUrl: anvil().url, address: contract, author: authorA, quantity: 3 });
+    const ids = await seedReady(db, { minted: stale, author: authorA });
+    await anvil().rpc("evm_revert", [snapshot]);
+    const canonical = await mint({ rpcUrl: anvil().url, address: contract, author: authorB, quantity: 3 });
+    expect(canonical.tokenIds.map(String)).toEqual(ids);
+    expect(canonical.txHash).not.toBe(stale.txHash);
+    await anvil().rpc("anvil_mine", ["0x3"]);
+    const c = await start();
+    await requestReveal(c, { trigger: "manual" });
+    await waitFor(async () => ((await statuses(db, ids)).every((s) => s === "detected") ? true : undefined), {
+      message: "tokens back to detected",
+    });
+    for (const id of ids) {
+      const token = await getToken(db, { chainId: 31337, tokenId: id });
+      expect(token?.mint_tx_hash).toBe(canonical.txHash);
+      expect(token?.author).toBe(authorB.toLowerCase());
+      expect(token?.metadata_cid).toBeNull();
+      const job = await c.queues.generate.getJob(
+        generateJobId({ chainId: 31337, tokenId: id, mintTxHash: canonical.txHash }),
+      );
+      expect(job?.data.promptAuthor).toBe(authorB.toLowerCase());
+    }
+    await waitFor(async () => ((await c.queues.reveal.getActiveCount()) === 0 ? true : undefined));
+    expect(await revealTxs()).toHaveLength(0);
+    const revealed = await clients().publicClient.readContract({
+      address: contract,
+      abi: GliskNFTAbi,
+      functionName: "isRevealed",
+      args: [BigInt(ids[0] ?? "0")],
+    });
+    expect(revealed).toBe(false);
+  });
+
+  test("a batch that reverts in simulation is split down to the token at fault", async () => {
+    const ids = await mintReady(9);
+    const { publicClient, walletFor } = clients();
+    const bad = ids[6] ?? "";
+    const hash = await walletFor(anvilAccount(0)).writeContract({
+      address: contract,
+      abi: GliskNFTAbi,
+      functionName: "revealTokens",
+      args: [[BigInt(bad)], ["ipfs://x"]],
+    });
+    await publicClient.waitForTransactionReceipt({ hash });
+    const call = { chain: publicClient, contract, keeper: anvilAccount(1).address };
+    const items = ids.map((tokenId) => ({ tokenId, uri: `ipfs://${cidV0(tokenId)}` }));
+    let simulations = 0;
+    const result = await isolateFaults((part) => {
+      simulations += 1;
+      return simulateReveal(call, part);
+    }, items);
+    expect(result.faults.map((f) => [f.item.tokenId, f.revert.name, f.revert.args])).toEqual([
+      [bad, "AlreadyRevealed", [BigInt(bad)]],
+    ]);
+    expect(result.ok.map((i) => i.tokenId).sort()).toEqual(ids.filter((id) => id !== bad).sort());
+    expect(simulations).toBeLessThan(ids.length);
+    expect(await simulateReveal(call, result.ok)).toBeUndefined();
+  });
+});
+
+describe("fees", () => {
+  test("a max fee above REVEAL_MAX_FEE_GWEI waits with tokens ready, then reveals once fees drop", async () => {
+    const ids = await mintReady(4);
+    await anvil().rpc("anvil_setNextBlockBaseFeePerGas", ["0x2540be400"]); // 10 gwei
+    await anvil().rpc("evm_mine");
+    const c = await start({ REVEAL_MAX_FEE_GWEI: "5" });
+    await requestReveal(c, { trigger: "manual" });
+    await waitFor(async () => (await c.queues.reveal.getDelayed()).find((j) => j.id?.startsWith("reveal-fees-")), {
+      message: "a fee re-check",
+    });
+    expect(await statuses(db, ids)).toEqual(ids.map(() => "uploaded"));
+    expect(await revealTxs()).toHaveLength(0);
+    const before = await keeperNonce();
+    await anvil().rpc("anvil_setNextBlockBaseFeePerGas", ["0x3b9aca0"]); // 0.0625 gwei
+    await anvil().rpc("evm_mine");
+    await waitFor(allRevealed(ids), { message: "tokens revealed after fees dropped" });
+    const txs = await revealTxs();
+    expect(txs).toHaveLength(1);
+    expect(BigInt(txs[0]?.max_fee_per_gas ?? "0")).toBeLessThanOrEqual(5_000_000_000n);
+    expect(await keeperNonce()).toBe(before + 1);
+  });
+});
+
+describe("keeper", () => {
+  test("a keeper without KEEPER_ROLE does not start the worker and says why", async () => {
+    await mintReady(2);
+    const c = await start({ KEEPER_PRIVATE_KEY: anvilKey(5) });
+    const status = await keeperStatus(c);
+    expect(status).toMatchObject({
+      configured: true,
+      address: anvilAccount(5).address,
+      hasRole: false,
+      running: false,
+    });
+    expect(status.stoppedReason).toMatch(/KEEPER_ROLE/);
+    expect(JSON.stringify(status)).not.toContain(anvilKey(5).slice(2));
+    await requestReveal(c, { trigger: "manual" });
+    expect(await c.queues.reveal.getWaitingCount()).toBeGreaterThan(0);
+    expect(await keeperNonce(anvilAccount(5).address)).toBe(0);
+  });
+
+  test("losing the role while running stops the worker on the first round, with no retry loop", async () => {
+    const keeper = anvilAccount(6);
+    await grantKeeper({ rpcUrl: anvil().url, address: contract, keeper: keeper.address });
+    const c = await start({ KEEPER_PRIVATE_KEY: anvilKey(6) });
+    await waitFor(async () => ((await c.queues.reveal.getCompletedCount()) > 0 ? true : undefined), {
+      message: "the recover round",
+    });
+    const { publicClient, walletFor } = clients();
+    const role = await publicClient.readContract({ address: contract, abi: GliskNFTAbi, functionName: "KEEPER_ROLE" });
+    const hash = await walletFor(anvilAccount(0)).writeContract({
+      address: contract,
+      abi: GliskNFTAbi,
+      functionName: "revokeRole",
+      args: [role, keeper.address],
+    });
+    await publicClient.waitForTransactionReceipt({ hash });
+    const ids = await mintReady(3);
+    await requestReveal(c, { trigger: "manual" });
+    const [failed] = await waitFor(async () => {
+      const jobs = await c.queues.reveal.getFailed();
+      return jobs.length > 0 ? jobs : undefined;
+    });
+    expect(failed?.failedReason).toMatch(/not allowed to call revealTokens.*AccessControlUnauthorizedAccount/);
+    expect(failed?.attemptsMade).toBe(1);
+    await waitFor(async () => ((await keeperStatus(c)).running === false ? true : undefined));
+    expect((await keeperStatus(c)).stoppedReason).toMatch(/Grant KEEPER_ROLE/);
+    await requestReveal(c, { trigger: "manual" });
+    expect(await c.queues.reveal.getWaitingCount()).toBe(1);
+    expect(await c.queues.reveal.getFailedCount()).toBe(1);
+    expect(await statuses(db, ids)).toEqual(["uploaded", "uploaded", "uploaded"]);
+    expect(await keeperNonce(keeper.address)).toBe(0);
+  });
+});
