@@ -1,0 +1,127 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { describe, expect, test } from "vitest";
+import { parseConfig } from "../pipeline/config";
+import { createContext } from "../pipeline/context";
+import { createDatabase } from "../pipeline/db/database";
+import { getToken } from "../pipeline/db/tokens";
+import { createLogger } from "../pipeline/logger";
+import { type GenerateJobData, generateJobId, stageJobOptions } from "../pipeline/queues";
+import { startStageWorkers } from "../pipeline/workers";
+import { anvilAccount, waitFor } from "../scripts/lib/glisk";
+import { stopProcess } from "../scripts/lib/processes";
+import { createTestDatabase } from "./helpers/services";
+import { useStages } from "./stages.harness";
+
+const s = useStages();
+const author = anvilAccount(5).address;
+
+/** Starts test/stages.child.ts with `env` and resolves once its workers are ready. */
+async function startChild(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "test/stages.child.ts"], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let text = "";
+  child.stdout?.on("data", (b: Buffer) => {
+    text += b.toString();
+  });
+  child.stderr?.on("data", (b: Buffer) => {
+    text += b.toString();
+  });
+  await waitFor(() => text.includes("ready"), { timeoutMs: 30_000, message: `child ready (output: ${text})` });
+  return { child, output: () => text };
+}
+
+async function enqueue(env: Record<string, string>, data: GenerateJobData) {
+  const connection = new Redis(env.REDIS_URL ?? "", { maxRetriesPerRequest: 1 });
+  const queue = new Queue("generate", { connection, prefix: env.QUEUE_PREFIX });
+  await queue.add("generate", data, { ...stageJobOptions(4, 50), jobId: generateJobId(data) });
+  return {
+    queue,
+    close: async () => {
+      await queue.obliterate({ force: true }).catch(() => {});
+      await queue.close();
+      await connection.quit();
+    },
+  };
+}
+
+describe("crashes and shutdown", () => {
+  test("a worker killed while waiting on a prediction: the next worker resumes it and only one was created", async () => {
+    const database = await createTestDatabase();
+    const dbEnv: Record<string, string> =
+      database.kind === "postgres" ? { DATABASE_URL: database.url } : { PIPELINE_DATA_DIR: database.dir };
+    const env = s.env({ ...dbEnv, WORKER_LOCK_DURATION_MS: "1000" });
+    s.replicate().reset();
+    s.pinata().reset();
+    s.replicate().behaviour.hold = true;
+    const { child } = await startChild(env);
+    const [job] = await s.mintJobs(author);
+    if (!job) throw new Error("no job");
+    const producer = await enqueue(env, job);
+    try {
+      // The child created the prediction and is polling it.
+      await waitFor(() => s.replicate().counters.create === 1 && s.replicate().counters.get >= 2, {
+        message: "the child to wait on its prediction",
+      });
+      child.kill("SIGKILL");
+      await new Promise((r) => child.once("exit", r));
+      s.replicate().release();
+
+      const db = await createDatabase(database.kind === "postgres" ? { url: database.url } : { dataDir: database.dir });
+      const ctx = await createContext(parseConfig(env), { db, logger: createLogger("silent") });
+      const workers = startStageWorkers(ctx);
+      try {
+        const token = await waitFor(
+          async () => {
+            const t = await getToken(db, { chainId: 31337, tokenId: job.tokenId });
+            return t && ["uploaded", "failed"].includes(t.status) ? t : undefined;
+          },
+          { timeoutMs: 30_000, message: "the second worker to finish the token" },
+        );
+        expect(token.status).toBe("uploaded");
+        expect(s.replicate().counters.create).toBe(1);
+        expect(token.prediction_id).toBe([...s.replicate().predictions.keys()][0]);
+      } finally {
+        await workers.close();
+        await ctx.close();
+        await db.destroy();
+      }
+    } finally {
+      await stopProcess(child);
+      await producer.close();
+      await database.drop();
+    }
+  });
+
+  test("SIGTERM waits for the active job to finish: nothing is left active", async () => {
+    const database = await createTestDatabase();
+    const dbEnv: Record<string, string> =
+      database.kind === "postgres" ? { DATABASE_URL: database.url } : { PIPELINE_DATA_DIR: database.dir };
+    const env = s.env({ ...dbEnv });
+    s.replicate().reset();
+    s.pinata().reset();
+    s.replicate().behaviour.processingPolls = 40;
+    const { child, output } = await startChild(env);
+    const [job] = await s.mintJobs(author);
+    if (!job) throw new Error("no job");
+    const producer = await enqueue(env, job);
+    try {
+      await waitFor(() => s.replicate().counters.get >= 2, { message: "the child to poll its prediction" });
+      const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(output()).toContain("stopped");
+      const stored = await producer.queue.getJob(generateJobId(job));
+      expect(await stored?.getState()).toBe("completed");
+      expect(await producer.queue.getActiveCount()).toBe(0);
+      expect(s.replicate().counters.create).toBe(1);
+    } finally {
+      await stopProcess(child);
+      await producer.close();
+      await database.drop();
+    }
+  });
+});
