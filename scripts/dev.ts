@@ -1,0 +1,247 @@
+/**
+ * `npm run dev`: the whole system on one machine. A local anvil chain (1 s blocks, state kept in
+ * .data/anvil), GliskNFT deployed with the keeper granted, Redis (REDIS_URL or its own redis-server),
+ * the indexer (`ponder dev`) and the pipeline, each a child process with prefixed output. Ctrl-C
+ * stops them in order. Every environment variable reaches the children unchanged; only unset ones
+ * get local defaults.
+ */
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { QUEUE } from "../pipeline/queues";
+import { ensureLocalDeployment, localKeeper } from "./deploy-local";
+import { type Child, killAllOnExit, say, startChild } from "./dev/children";
+import { devPaths, markRunning, markStopped, previousRun, wipeChainState, wipeDerivedState } from "./dev/session";
+import { anvilAccount } from "./lib/glisk";
+import { anvilBinary, freePort, waitForPort } from "./lib/processes";
+
+const root = path.resolve(import.meta.dirname, "..");
+const paths = devPaths(root);
+const env = process.env;
+const anvilPort = Number(env.ANVIL_PORT || 8545);
+const indexerPort = Number(env.INDEXER_PORT || 42069);
+const pipelinePort = Number(env.PORT || 42070);
+const children: Child[] = [];
+killAllOnExit(children);
+
+function adminToken(): string {
+  if (env.ADMIN_API_TOKEN) return env.ADMIN_API_TOKEN;
+  if (existsSync(paths.adminToken)) return readFileSync(paths.adminToken, "utf8").trim();
+  const token = randomBytes(24).toString("hex");
+  mkdirSync(paths.data, { recursive: true });
+  writeFileSync(paths.adminToken, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+function keeperKey(): string {
+  if (env.KEEPER_PRIVATE_KEY) return env.KEEPER_PRIVATE_KEY;
+  const key = anvilAccount(1).getHdKey().privateKey;
+  if (!key) throw new Error("cannot derive the anvil keeper key");
+  return `0x${Buffer.from(key).toString("hex")}`;
+}
+
+async function redisReachable(url: string): Promise<boolean> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 3_000,
+    retryStrategy: () => null,
+  });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    return (await client.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** REDIS_URL when it answers, else our own redis-server persisting to .data/redis. */
+async function redis(): Promise<string> {
+  if (env.REDIS_URL) {
+    if (await redisReachable(env.REDIS_URL)) return env.REDIS_URL;
+    throw new Error(
+      `REDIS_URL=${env.REDIS_URL} does not answer. Start that Redis, or unset REDIS_URL to let npm run dev start redis-server itself.`,
+    );
+  }
+  if (spawnSync("sh", ["-c", "command -v redis-server"]).status !== 0) {
+    throw new Error(
+      "redis-server is not installed and REDIS_URL is not set. Install Redis 7 (Debian/Ubuntu: " +
+        "`sudo apt-get install -y redis-server`, macOS: `brew install redis`) or set REDIS_URL to a running server.",
+    );
+  }
+  mkdirSync(paths.redis, { recursive: true });
+  const port = Number(env.REDIS_PORT || (await freePort()));
+  // BullMQ needs noeviction; the append-only file keeps queued jobs across a resumed run.
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--maxmemory-policy", "noeviction", "--save", ""];
+  args.push("--appendonly", "yes", "--dir", paths.redis);
+  const child = startChild("redis", "redis-server", args, { keep: (l) => /WARNING|# |Ready to accept/.test(l) });
+  children.push(child);
+  await Promise.race([
+    waitForPort(port, { timeoutMs: 20_000 }),
+    new Promise((_, reject) =>
+      child.process.once("exit", (code) => reject(new Error(`redis-server exited with code ${code}`))),
+    ),
+  ]);
+  return `redis://127.0.0.1:${port}`;
+}
+
+async function waitForHttp(url: string, child: Child, timeoutMs = 180_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.process.exitCode !== null) throw new Error(`${child.name} exited with code ${child.process.exitCode}`);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${child.name} did not answer ${url} within ${timeoutMs / 1000} s`);
+}
+
+let stopping: Promise<void> | undefined;
+/** Stops the services that depend on the chain first, then Redis, then anvil (which dumps its state). */
+function stopAll(reason: string): Promise<void> {
+  stopping ??= (async () => {
+    say(`stopping (${reason})…`);
+    const byName = (n: string) => children.filter((c) => c.name === n);
+    await Promise.all([...byName("pipeline"), ...byName("indexer")].map((c) => c.stop()));
+    await Promise.all(byName("redis").map((c) => c.stop()));
+    await Promise.all(byName("anvil").map((c) => c.stop()));
+    markStopped(paths);
+    say("stopped");
+  })();
+  return stopping;
+}
+
+async function main() {
+  const mode = previousRun(paths);
+  markRunning(paths);
+  if (mode === "clean") wipeChainState(paths);
+  mkdirSync(path.dirname(paths.anvilState), { recursive: true });
+  say(mode === "resume" ? "resuming the previous local chain" : "starting a clean local chain");
+
+  const anvilArgs = ["--host", "127.0.0.1", "--port", String(anvilPort), "--chain-id", "31337", "--block-time", "1"];
+  anvilArgs.push("--state", paths.anvilState);
+  // anvil prints every RPC method name and three lines per block; transactions and errors still show.
+  const quiet = /^\s*(Block (Number|Hash|Time):.*|[a-z0-9]+_[A-Za-z0-9]+|)\s*$/;
+  const anvil = startChild("anvil", anvilBinary(), anvilArgs, { keep: (l) => !quiet.test(l) });
+  children.push(anvil);
+  await Promise.race([
+    waitForPort(anvilPort, { timeoutMs: 20_000 }),
+    new Promise((_, reject) =>
+      anvil.process.once("exit", (code) =>
+        reject(new Error(`anvil exited with code ${code} (is port ${anvilPort} in use? set ANVIL_PORT)`)),
+      ),
+    ),
+  ]);
+  const rpcUrl = env.PONDER_RPC_URL_31337 || `http://127.0.0.1:${anvilPort}`;
+
+  const deployment = await ensureLocalDeployment(rpcUrl, localKeeper(env));
+  if (deployment.redeployed) {
+    if (mode === "resume")
+      say("the recorded contract is missing on this chain: redeployed, local index and pipeline data reset");
+    wipeDerivedState(paths);
+  }
+  say(`GliskNFT at ${deployment.address} (block ${deployment.startBlock}), keeper ${localKeeper(env)}`);
+
+  const redisUrl = await redis();
+  if (deployment.redeployed && env.REDIS_URL) {
+    // Jobs left in an external Redis belong to the previous chain.
+    const prefix = env.QUEUE_PREFIX || "glisk";
+    const connection = { url: redisUrl, maxRetriesPerRequest: 1 };
+    for (const name of Object.values(QUEUE)) {
+      const queue = new Queue(name, { connection, prefix });
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  }
+
+  const token = adminToken();
+  const childEnv: NodeJS.ProcessEnv = {
+    GLISK_NETWORK: "anvil",
+    PONDER_RPC_URL_31337: rpcUrl,
+    PONDER_PGLITE_DIR: paths.ponder,
+    PIPELINE_DATA_DIR: paths.pipeline,
+    IPFS_DATA_DIR: paths.ipfs,
+    INDEXER_URL: `http://127.0.0.1:${indexerPort}`,
+    KEEPER_PRIVATE_KEY: keeperKey(),
+    ADMIN_API_TOKEN: token,
+    ...env,
+    REDIS_URL: redisUrl,
+    PORT: String(pipelinePort),
+  };
+  // Ponder's bin is not an export; resolve it beside the package entry (dist/esm/index.js).
+  const ponderBin = fileURLToPath(new URL("./bin/ponder.js", import.meta.resolve("ponder")));
+  // Ponder prefers PORT over --port, and PORT belongs to the pipeline: the indexer gets its own.
+  const indexerEnv = { ...childEnv, PORT: String(indexerPort) };
+  const indexerArgs = [ponderBin, "dev", "--disable-ui", "--port", String(indexerPort)];
+  const indexer = startChild("indexer", process.execPath, indexerArgs, { cwd: root, env: indexerEnv });
+  const pipeline = startChild("pipeline", process.execPath, ["--import", "tsx", "pipeline/main.ts"], {
+    cwd: root,
+    env: childEnv,
+  });
+  children.push(indexer, pipeline);
+  for (const child of children) {
+    child.process.once("exit", (code, signal) => {
+      if (stopping) return;
+      say(`${child.name} exited unexpectedly (${signal ?? `code ${code}`})`);
+      void stopAll(`${child.name} exited`).then(() => process.exit(1));
+    });
+  }
+  await Promise.all([
+    waitForHttp(`http://127.0.0.1:${indexerPort}/health`, indexer),
+    waitForHttp(`http://127.0.0.1:${pipelinePort}/health`, pipeline),
+  ]);
+  banner({ rpcUrl, token, tokenFromEnv: Boolean(env.ADMIN_API_TOKEN) });
+}
+
+function banner({ rpcUrl, token, tokenFromEnv }: { rpcUrl: string; token: string; tokenFromEnv: boolean }) {
+  const api = `http://127.0.0.1:${pipelinePort}`;
+  const graphql = `http://127.0.0.1:${indexerPort}/graphql`;
+  console.log(`
+  GLISK is running.
+
+  GraphQL (indexer)   ${graphql}
+  Bull Board          ${api}/admin/queues   (user: anything, password: the admin token)
+  Admin API           ${api}/admin   (OpenAPI: ${api}/openapi.json)
+  IPFS gateway        ${api}/ipfs/<cid>
+  Health / metrics    ${api}/health/ready   ${api}/metrics
+  Chain (anvil)       ${rpcUrl}
+  Admin token         ${tokenFromEnv ? "(ADMIN_API_TOKEN from your environment)" : `${token}   (saved in .data/admin-token)`}
+
+  Mint 5 tokens (another terminal):
+    npm run mint -- --quantity 5 --prompt "a lighthouse in the fog, oil painting"
+
+  Follow a token:
+    ADMIN_API_TOKEN=${tokenFromEnv ? "$ADMIN_API_TOKEN" : token} npx glisk status 1
+
+  GraphQL query to paste at ${graphql}:
+    { tokens(orderBy: "id", orderDirection: "desc", limit: 10) { items { id owner promptAuthor revealed tokenUri } } }
+
+  Ctrl-C stops everything; the next \`npm run dev\` resumes this chain.
+`);
+}
+
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => {
+    if (stopping) {
+      say("second interrupt: killing everything");
+      process.exit(130);
+    }
+    void stopAll(signal).then(() => process.exit(0));
+  });
+}
+
+main().catch(async (error: Error) => {
+  say(`error: ${error.message}`);
+  await stopAll("start-up failed");
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+/**
+ * Child processes of `npm run dev`: each runs in its own process group (so the terminal's Ctrl-C
+ * reaches only the supervisor, which then stops them in order) with its output prefixed line by line.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+
+const COLORS = { anvil: 33, redis: 31, indexer: 36, pipeline: 35, dev: 32 } as const;
+export type ChildName = keyof typeof COLORS;
+
+const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
+const prefix = (name: ChildName) => {
+  const label = `[${name}]`.padEnd(11);
+  return useColor ? `\x1b[${COLORS[name]}m${label}\x1b[0m` : label;
+};
+
+/** Prints a supervisor line. */
+export const say = (line: string) => console.log(`${prefix("dev")}${line}`);
+
+/** Forwards a stream line by line with the child's prefix; `keep` drops noise. */
+function forward(stream: NodeJS.ReadableStream | null, name: ChildName, keep: (line: string) => boolean) {
+  let partial = "";
+  stream?.setEncoding("utf8");
+  stream?.on("data", (chunk: string) => {
+    const lines = (partial + chunk).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) if (keep(line)) process.stdout.write(`${prefix(name)}${line}\n`);
+  });
+  stream?.on("end", () => {
+    if (partial && keep(partial)) process.stdout.write(`${prefix(name)}${partial}\n`);
+  });
+}
+
+export type Child = { name: ChildName; process: ChildProcess; stop: () => Promise<void> };
+
+/** Spawns `command` in its own process group with prefixed output. */
+export function startChild(
+  name: ChildName,
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; keep?: (line: string) => boolean } = {},
+): Child {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const keep = options.keep ?? (() => true);
+  forward(child.stdout, name, keep);
+  forward(child.stderr, name, keep);
+  return { name, process: child, stop: (graceMs?: number) => stopGroup(child, graceMs) };
+}
+
+const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  if (!child.pid) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+
+/** SIGTERM to the child's group, SIGKILL after `graceMs`. */
+export async function stopGroup(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (!alive(child)) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  signalGroup(child, "SIGTERM");
+  const timer = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Last resort when the supervisor itself exits: nothing it started may outlive it. */
+export function killAllOnExit(children: Child[]) {
+  process.on("exit", () => {
+    for (const c of children) if (alive(c.process)) signalGroup(c.process, "SIGKILL");
+  });
+}

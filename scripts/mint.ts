@@ -1,0 +1,88 @@
+/**
+ * `npm run mint -- --quantity 5 [--author 0x…] [--prompt "…"]`: mints on the local chain, setting
+ * the author's prompt through the admin API first when one is given, so the tokens are made from it.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { type Address, getAddress, isAddress } from "viem";
+import { resolveNetwork } from "../config/network";
+import { localRpcUrl } from "./deploy-local";
+import { anvilAccount, mint } from "./lib/glisk";
+
+const MAX_BATCH = 50;
+
+function adminToken(): string | undefined {
+  if (process.env.ADMIN_API_TOKEN) return process.env.ADMIN_API_TOKEN;
+  const file = path.resolve(import.meta.dirname, "../.data/admin-token");
+  return existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
+}
+
+async function setPrompt(author: Address, prompt: string): Promise<void> {
+  const api = (process.env.GLISK_API_URL || `http://127.0.0.1:${process.env.PORT || 42070}`).replace(/\/+$/, "");
+  const token = adminToken();
+  if (!token) throw new Error("--prompt needs the admin API: set ADMIN_API_TOKEN (npm run dev prints it)");
+  const response = await fetch(`${api}/admin/authors/${author}`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ prompt }),
+  }).catch((error: Error) => {
+    throw new Error(
+      `cannot reach the admin API at ${api} (${(error.cause as Error | undefined)?.message ?? error.message}): is \`npm run dev\` running?`,
+    );
+  });
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+    throw new Error(
+      `setting the prompt failed: ${body.error?.message ?? response.statusText} (HTTP ${response.status})`,
+    );
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      quantity: { type: "string", short: "q", default: "1" },
+      author: { type: "string", short: "a" },
+      prompt: { type: "string", short: "p" },
+      minter: { type: "string", default: "2" },
+    },
+  });
+  const quantity = Number(values.quantity);
+  if (!Number.isInteger(quantity) || quantity < 1 || quantity > 10_000)
+    throw new Error("--quantity must be an integer from 1 to 10000");
+  if (values.author && !isAddress(values.author, { strict: false }))
+    throw new Error(`--author is not an address: ${values.author}`);
+  const minterIndex = Number(values.minter);
+  if (!Number.isInteger(minterIndex) || minterIndex < 0 || minterIndex > 9)
+    throw new Error("--minter is an anvil account index, 0 to 9");
+  const author = values.author ? getAddress(values.author) : anvilAccount(3).address;
+  const network = resolveNetwork({ ...process.env, GLISK_NETWORK: "anvil" });
+  const rpcUrl = localRpcUrl();
+
+  if (values.prompt !== undefined) {
+    await setPrompt(author, values.prompt);
+    console.log(`Prompt of ${author} set.`);
+  }
+  const ids: bigint[] = [];
+  for (let left = quantity; left > 0; left -= MAX_BATCH) {
+    const result = await mint({
+      rpcUrl,
+      address: network.address,
+      author,
+      quantity: Math.min(MAX_BATCH, left),
+      minter: anvilAccount(minterIndex),
+    });
+    ids.push(...result.tokenIds);
+    console.log(`Minted ${result.tokenIds.length} in ${result.txHash} (block ${result.blockNumber})`);
+  }
+  const first = ids[0];
+  const last = ids[ids.length - 1];
+  console.log(`Tokens ${first}${ids.length > 1 ? `–${last}` : ""} minted for author ${author}.`);
+  console.log(`Follow them: npx glisk status ${first}   or   npx glisk tokens`);
+}
+
+main().catch((error: Error) => {
+  console.error(`mint: ${error.message}`);
+  process.exit(1);
+});
