@@ -3,12 +3,8 @@ import { Hono } from "hono";
 import type { Context } from "../context";
 import { setAuthorPrompt } from "../db/authors";
 import { getToken, tokenHistory } from "../db/tokens";
+import { retryToken } from "../retry";
 import { requestReveal } from "../reveal/request";
-
-// TODO(ops): replace with `import { retryToken } from "../retry"` once the stages engineer lands it.
-const retryToken = async (..._args: unknown[]): Promise<void> => {
-  throw new ApiError(501, "not_implemented", "retry is not available in this build");
-};
 
 import { readTokenChainState } from "./chain-state";
 import { ApiError, readJson } from "./errors";
@@ -81,9 +77,10 @@ export function adminRoutes(ctx: Context) {
       if (token.status !== "failed") {
         throw new ApiError(409, "not_failed", `token ${id} is ${token.status}; only failed tokens can be retried`);
       }
-      await retryToken(ctx, key);
+      const result = await retryToken(ctx, key);
+      if (!result.retried) throw new ApiError(409, "not_retried", `token ${id} was not retried: ${result.reason}`);
       const after = await getToken(ctx.db, key);
-      return c.json({ tokenId: id, status: after?.status ?? null }, 202);
+      return c.json({ tokenId: id, status: after?.status ?? null, stage: result.stage }, 202);
     })
     .put("/authors/:address", async (c) => {
       const address = addressSchema.parse(c.req.param("address"));

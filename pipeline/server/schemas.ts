@@ -2,11 +2,7 @@
 import { getAddress, isAddress } from "viem";
 import { z } from "zod";
 import { tokenStatuses } from "../db/schema";
-
-/** Longest prompt accepted, the same limit the generate stage enforces. */
-export const MAX_PROMPT_LENGTH = 1000;
-// Unicode Cc (C0, DEL, C1; tab and newline too): a prompt is one line of text for the image model.
-const CONTROL = /\p{Cc}/u;
+import { validatePrompt } from "../prompt";
 
 export const tokenIdSchema = z
   .string()
@@ -21,16 +17,13 @@ export const addressSchema = z
   .transform((v) => getAddress(v))
   .describe("Ethereum address (0x + 40 hex digits)");
 
-export const promptSchema = z
-  .string()
-  .transform((v) => v.trim())
-  .pipe(
-    z
-      .string()
-      .min(1, "prompt must not be empty")
-      .max(MAX_PROMPT_LENGTH, `prompt must be at most ${MAX_PROMPT_LENGTH} characters`)
-      .refine((v) => !CONTROL.test(v), "prompt must not contain control characters"),
-  );
+/** A prompt, checked and trimmed by the same rules the generate stage applies. */
+export const promptSchema = z.string().transform((raw, ctx) => {
+  const check = validatePrompt(raw);
+  if (check.ok) return check.prompt;
+  ctx.addIssue({ code: "custom", message: check.reason });
+  return z.NEVER;
+});
 
 export const authorBody = z.object({ prompt: promptSchema }).strict();
 
