@@ -182,7 +182,10 @@ beforeAll(async () => {
   redisDir = mkdtempSync(path.join(tmpdir(), "glisk-indexer-redis-"));
   redis = await startRedis({ dir: redisDir });
   redisClient = new Redis(redis.url);
+  // The Redis outage test stops the server under this client; it reconnects on its own.
+  redisClient.on("error", () => {});
   queue = new Queue<GenerateJobData>("generate", { connection: redisClient, prefix });
+  queue.on("error", () => {});
   const deployed = await deployGlisk({ rpcUrl: anvil().url, keeper: keeper.address });
   address = getAddress(deployed.address);
   startBlock = deployed.startBlock;
@@ -393,5 +396,92 @@ describe("indexer", () => {
     const six = await tokenWhere(6n, (t) => t?.owner === lower(collector), "token 6 owned by the collector");
     expect(six).toMatchObject({ minter: lower(minter.address), promptAuthor: lower(authorA) });
     expect(await token(1n)).toMatchObject({ owner: lower(minter.address) });
+  });
+
+  test("JSON routes answer tokens, author pages and the leaderboard, and reject bad input with 400", async () => {
+    const get = async (route: string) => {
+      const response = await fetch(`${indexer().url}${route}`);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const [m1] = mints as [(typeof mints)[0]];
+
+    expect(await get("/tokens/1")).toEqual({
+      status: 200,
+      body: expect.objectContaining({
+        id: "1",
+        minter: minter.address,
+        owner: minter.address,
+        promptAuthor: authorA,
+        mintTxHash: m1.txHash,
+        mintBlockNumber: m1.blockNumber.toString(),
+        revealed: true,
+        tokenUri: "ipfs://bafy-one",
+      }),
+    });
+    expect(await get("/tokens/999")).toEqual({
+      status: 404,
+      body: { error: expect.objectContaining({ code: "not_found" }) },
+    });
+    for (const bad of ["abc", "-1", "01", "1.5", (2n ** 256n).toString()]) {
+      const { status, body } = await get(`/tokens/${bad}`);
+      expect({ bad, status }).toEqual({ bad, status: 400 });
+      expect(body).toEqual({ error: { code: "invalid_request", message: expect.stringContaining("id") } });
+    }
+
+    // Author B owns 3, 4, 5, 7, 8 after the replacing reorg; pages of two, any address case.
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? "limit=2" : `limit=2&cursor=${cursor}`;
+      const { status, body } = await get(`/authors/${lower(authorB)}/tokens?${query}`);
+      expect(status).toBe(200);
+      pages.push((body.items as { id: string; promptAuthor: string }[]).map((t) => t.id));
+      cursor = body.nextCursor as string | null;
+    } while (cursor !== null && pages.length < 10);
+    expect(pages).toEqual([["3", "4"], ["5", "7"], ["8"]]);
+    expect(await get(`/authors/${collector}/tokens`)).toEqual({ status: 200, body: { items: [], nextCursor: null } });
+    for (const bad of [
+      `/authors/0x1234/tokens`,
+      `/authors/not-an-address/tokens`,
+      `/authors/${authorA}/tokens?limit=0`,
+      `/authors/${authorA}/tokens?limit=201`,
+      `/authors/${authorA}/tokens?limit=two`,
+      `/authors/${authorA}/tokens?cursor=x`,
+      `/authors/leaderboard?limit=0`,
+      `/authors/leaderboard?limit=101`,
+    ]) {
+      const { status, body } = await get(bad);
+      expect({ bad, status }).toEqual({ bad, status: 400 });
+      expect(body).toEqual({ error: { code: "invalid_request", message: expect.any(String) } });
+    }
+
+    const board = await get("/authors/leaderboard");
+    expect(board.status).toBe(200);
+    expect(board.body.items).toEqual([
+      expect.objectContaining({ rank: 1, address: authorB, tokensMinted: 5, tokensRevealed: 2, mintCount: 2 }),
+      expect.objectContaining({ rank: 2, address: authorA, tokensMinted: 3, tokensRevealed: 2, mintCount: 2 }),
+    ]);
+    expect((await get("/authors/leaderboard?limit=1")).body.items).toEqual([
+      expect.objectContaining({ address: authorB }),
+    ]);
+  });
+
+  test("while Redis is down the mint waits, logged, and is indexed and enqueued once Redis is back", async () => {
+    const before = await jobs();
+    await redis.stop();
+    const waiting = await mint({ rpcUrl: anvil().url, address, author: authorA, quantity: 1, minter });
+    expect(waiting.tokenIds).toEqual([9n]);
+    await waitFor(() => indexer().logs().includes("cannot enqueue generate jobs"), {
+      message: "the indexer to log the failed enqueue",
+      timeoutMs: 20_000,
+    });
+    // The handler has not finished, so its block is not committed: nothing was dropped or half-written.
+    expect(await token(9n)).toBeNull();
+
+    redis = await startRedis({ port: redis.port, dir: redisDir });
+    await tokenWhere(9n, (t) => t?.mintTxHash === waiting.txHash, "token 9 indexed after Redis came back");
+    const after = await jobs();
+    expect(after).toContainEqual(expectedJob(9n, waiting, authorA, minter.address));
+    expect(after).toHaveLength(before.length + 1);
   });
 });

@@ -72,13 +72,15 @@ export async function startPonder(options: StartPonderOptions): Promise<PonderPr
     REDIS_URL: options.redisUrl,
     QUEUE_PREFIX: options.queuePrefix,
     DATABASE_URL: options.database.kind === "postgres" ? options.database.url : "",
-    PONDER_PGLITE_DIR: options.database.kind === "pglite" ? options.database.dir : "",
+    PONDER_PGLITE_DIR: options.database.kind === "pglite" ? options.database.dir : "/nonexistent/pglite-unused",
     PONDER_TELEMETRY_DISABLED: "true",
     NODE_ENV: "development",
     ...options.env,
   };
   // The schema comes from --schema only; Ponder would otherwise take it from here.
   delete env.DATABASE_SCHEMA;
+  // Ponder prefers PORT over --port.
+  delete env.PORT;
   delete env.DATABASE_PRIVATE_URL;
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
   let text = "";
