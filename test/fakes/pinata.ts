@@ -22,11 +22,14 @@ export type FakeUpload = {
 
 /** Starts the fake on loopback. `jwt` is the only accepted credential. */
 export async function startFakePinata(jwt = "fake.pinata.jwt") {
+  /** Added before every response (benchmarks). */
+  const behaviour = { latencyMs: 0 };
   const uploads: FakeUpload[] = [];
   const counters = { upload: 0, unauthorized: 0 };
   const faults = new Faults<"upload">();
   let origin = "";
   const http = await listen(async (req, res) => {
+    if (behaviour.latencyMs > 0) await new Promise((r) => setTimeout(r, behaviour.latencyMs));
     const url = new URL(req.url ?? "/", origin);
     if (!(req.method === "POST" && url.pathname === "/v3/files")) {
       return send(res, 404, { error: { reason: "NOT_FOUND", details: `no route ${req.method} ${url.pathname}` } });
@@ -88,7 +91,9 @@ export async function startFakePinata(jwt = "fake.pinata.jwt") {
     uploads,
     counters,
     faults,
+    behaviour,
     reset: () => {
+      behaviour.latencyMs = 0;
       uploads.length = 0;
       faults.clear();
       Object.assign(counters, { upload: 0, unauthorized: 0 });

@@ -45,6 +45,10 @@ export type Behaviour = {
   outputBytes: (p: FakePrediction) => Buffer;
   /** Outputs answer 404 (expired). */
   expired: boolean;
+  /** Predictions stay `processing` at least this long after creation (benchmarks). */
+  predictMs: number;
+  /** Added before every response (benchmarks). */
+  latencyMs: number;
 };
 
 type Route = "create" | "get" | "file";
@@ -63,6 +67,8 @@ export async function startFakeReplicate(token = "r8_fake_token") {
     modelError: () => false,
     outputBytes: (p) => Buffer.from(renderPng(String(p.input.prompt ?? ""), p.id)),
     expired: false,
+    predictMs: 0,
+    latencyMs: 0,
   };
   let origin = "";
 
@@ -98,7 +104,7 @@ export async function startFakeReplicate(token = "r8_fake_token") {
 
   const advance = (p: FakePrediction) => {
     if (p.status === "succeeded" || p.status === "failed" || p.status === "canceled") return;
-    if (behaviour.hold) {
+    if (behaviour.hold || Date.now() - Date.parse(p.created_at) < behaviour.predictMs) {
       p.status = "processing";
       return;
     }
@@ -118,6 +124,7 @@ export async function startFakeReplicate(token = "r8_fake_token") {
   };
 
   const http = await listen(async (req, res) => {
+    if (behaviour.latencyMs > 0) await new Promise((r) => setTimeout(r, behaviour.latencyMs));
     const url = new URL(req.url ?? "/", origin);
     const file = /^\/files\/([\w-]+)\/out-0\.png$/.exec(url.pathname);
     if (req.method === "GET" && file) {
@@ -173,7 +180,7 @@ export async function startFakeReplicate(token = "r8_fake_token") {
       };
       predictions.set(p.id, p);
       const prefer = /wait(?:=(\d+))?/.exec(String(req.headers.prefer ?? ""));
-      if (prefer && !behaviour.hold) {
+      if (prefer && !behaviour.hold && behaviour.predictMs === 0) {
         // Blocking mode: finish within the wait window.
         finish(p);
       }
@@ -219,6 +226,8 @@ export async function startFakeReplicate(token = "r8_fake_token") {
         outputUrl: undefined,
         outputBytes: (p: FakePrediction) => Buffer.from(renderPng(String(p.input.prompt ?? ""), p.id)),
         expired: false,
+        predictMs: 0,
+        latencyMs: 0,
       });
     },
     close: http.close,
