@@ -276,7 +276,7 @@ describe("indexer", () => {
     expect(indexer().logs()).toContain("Detected crash recovery");
     await sixTokens();
     expect((await jobs()).map((j) => j.id)).toEqual(before);
-  });
+  }, 150_000);
 
   test("removes the rows of a mint that a reorg drops, and restores the author's counts", async () => {
     const dropped = await mint({ rpcUrl: anvil().url, address, author: authorB, quantity: 2, minter });
@@ -484,4 +484,31 @@ describe("indexer", () => {
     expect(after).toContainEqual(expectedJob(9n, waiting, authorA, minter.address));
     expect(after).toHaveLength(before.length + 1);
   });
+
+  test("a fresh index backfills finalized history to the same rows and enqueues nothing new", async () => {
+    const everything = async () =>
+      indexer().graphql(`{
+          tokens(orderBy: "id", limit: 1000) { items { ${TOKEN_FIELDS} mintTimestamp revealBlockNumber } }
+          authors(orderBy: "id", limit: 100) { items { id tokensMinted tokensRevealed mintCount totalPaid firstMintBlock lastMintBlock } }
+          reveals(orderBy: "blockNumber", limit: 100) { items { id txHash tokenIds uriSource } }
+          mintBatchs(orderBy: "startTokenId", limit: 100) { items { id quantity promptAuthor totalPaid } }
+        }`);
+    const before = JSON.stringify(await everything());
+    const jobsBefore = await jobs();
+
+    // Bury everything under the 30-block finality so the new process reads it through the backfill
+    // (eth_getLogs, transaction calldata, tokenURI reads at past blocks), not live indexing.
+    await anvil().rpc("anvil_mine", ["0x28"]);
+    await restartPonder("dev");
+    expect(indexer().logs()).not.toContain("chain only requires live indexing");
+    const after = await waitFor(
+      async () => {
+        const now = JSON.stringify(await everything());
+        return now === before ? now : undefined;
+      },
+      { message: "the backfilled rows to equal the live-indexed ones", timeoutMs: 30_000 },
+    ).catch(async () => JSON.stringify(await everything()));
+    expect(JSON.parse(after)).toEqual(JSON.parse(before));
+    expect(await jobs()).toEqual(jobsBefore);
+  }, 150_000);
 });
