@@ -220,7 +220,8 @@ async function generate(
       image_size: bytes.byteLength,
       image_provider: provider.name,
       generate_error: null,
-      ...(provider.name === "replicate" ? {} : { prompt_hash: promptHash(checked.prompt), prompt_kind: promptKind }),
+      // A paid job recorded its prompt when it was created (a resumed one may predate a prompt change).
+      ...(result.predictionId ? {} : { prompt_hash: promptHash(result.prompt), prompt_kind: result.promptKind }),
     },
   });
   if (!done) return "skipped";
@@ -240,11 +241,13 @@ type RunParameters = {
   log: Context["logger"];
 };
 
+type Generated = ImageResult & { prompt: string; promptKind: "primary" | "fallback" };
+
 /** Runs the provider; on a content-policy refusal of the author's prompt, regenerates once with FALLBACK_PROMPT. */
-async function generateWithFallbackPrompt(deps: GenerateDeps, p: RunParameters): Promise<ImageResult> {
+async function generateWithFallbackPrompt(deps: GenerateDeps, p: RunParameters): Promise<Generated> {
   const { ctx } = deps;
   try {
-    return await p.run(p.prompt, p.promptKind, p.resumeId);
+    return { ...(await p.run(p.prompt, p.promptKind, p.resumeId)), prompt: p.prompt, promptKind: p.promptKind };
   } catch (error) {
     if (error instanceof PredictionFailedError) {
       await updateToken(ctx.db, p.key, { prediction_id: null });
@@ -266,7 +269,7 @@ async function generateWithFallbackPrompt(deps: GenerateDeps, p: RunParameters):
       set: { prediction_id: null, prompt_kind: "fallback", prompt_hash: promptHash(fallback.prompt) },
     });
     try {
-      return await p.run(fallback.prompt, "fallback", null);
+      return { ...(await p.run(fallback.prompt, "fallback", null)), prompt: fallback.prompt, promptKind: "fallback" };
     } catch (second) {
       if (second instanceof ContentPolicyError) throw permanent(`FALLBACK_PROMPT refused too: ${second.message}`);
       if (second instanceof PredictionFailedError) await updateToken(ctx.db, p.key, { prediction_id: null });
