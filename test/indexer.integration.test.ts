@@ -367,8 +367,9 @@ describe("indexer", () => {
         abi: GliskNFTAbi,
         functionName: "revealTokens",
         args: [
-          [3n, 7n],
-          ["ipfs://bafy-three", "ipfs://bafy-seven"],
+          // 1000 was never minted: revealTokens does not check, and tokenURI reverts for it.
+          [3n, 7n, 1000n],
+          ["ipfs://bafy-three", "ipfs://bafy-seven", "ipfs://bafy-nobody"],
         ],
       }),
       gas: 1_000_000n,
@@ -378,10 +379,11 @@ describe("indexer", () => {
     expect(three).toMatchObject({ tokenUri: "ipfs://bafy-three", revealTxHash: hash });
     expect(await token(7n)).toMatchObject({ revealed: true, tokenUri: "ipfs://bafy-seven" });
     expect(await author(authorB)).toMatchObject({ tokensRevealed: 2 });
+    expect(await token(1000n)).toBeNull();
     const reveals = await indexer().graphql<{ reveals: { items: { txHash: string; uriSource: string }[] } }>(
-      `{ reveals { items { txHash uriSource } } }`,
+      `{ reveals { items { txHash uriSource tokenCount } } }`,
     );
-    expect(reveals.reveals.items).toContainEqual({ txHash: hash, uriSource: "tokenURI" });
+    expect(reveals.reveals.items).toContainEqual({ txHash: hash, uriSource: "tokenURI", tokenCount: 3 });
   });
 
   test("a transfer updates the owner", async () => {
