@@ -20,7 +20,7 @@ import { anvilAccount } from "./lib/glisk";
 import { anvilBinary, freePort, waitForPort } from "./lib/processes";
 
 const root = path.resolve(import.meta.dirname, "..");
-const paths = devPaths(root);
+const paths = devPaths(process.env);
 const env = process.env;
 const anvilPort = Number(env.ANVIL_PORT || 8545);
 const indexerPort = Number(env.INDEXER_PORT || 42069);
@@ -144,7 +144,7 @@ async function main() {
   ]);
   const rpcUrl = env.PONDER_RPC_URL_31337 || `http://127.0.0.1:${anvilPort}`;
 
-  const deployment = await ensureLocalDeployment(rpcUrl, localKeeper(env));
+  const deployment = await ensureLocalDeployment(rpcUrl, localKeeper(env), paths.deployment);
   if (deployment.redeployed) {
     if (mode === "resume")
       say("the recorded contract is missing on this chain: redeployed, local index and pipeline data reset");
@@ -167,6 +167,8 @@ async function main() {
   const token = adminToken();
   const childEnv: NodeJS.ProcessEnv = {
     GLISK_NETWORK: "anvil",
+    GLISK_CONTRACT_ADDRESS: deployment.address,
+    GLISK_START_BLOCK: String(deployment.startBlock),
     PONDER_RPC_URL_31337: rpcUrl,
     PONDER_PGLITE_DIR: paths.ponder,
     PIPELINE_DATA_DIR: paths.pipeline,
@@ -215,7 +217,7 @@ function banner({ rpcUrl, token, tokenFromEnv }: { rpcUrl: string; token: string
   IPFS gateway        ${api}/ipfs/<cid>
   Health / metrics    ${api}/health/ready   ${api}/metrics
   Chain (anvil)       ${rpcUrl}
-  Admin token         ${tokenFromEnv ? "(ADMIN_API_TOKEN from your environment)" : `${token}   (saved in .data/admin-token)`}
+  Admin token         ${tokenFromEnv ? "(ADMIN_API_TOKEN from your environment)" : `${token}   (saved in ${path.relative(root, paths.adminToken)})`}
 
   Mint 5 tokens (another terminal):
     npm run mint -- --quantity 5 --prompt "a lighthouse in the fog, oil painting"

@@ -3,19 +3,21 @@
  * the author's prompt through the admin API first when one is given, so the tokens are made from it.
  */
 import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { type Address, getAddress, isAddress } from "viem";
 import { resolveNetwork } from "../config/network";
 import { localRpcUrl } from "./deploy-local";
+import { devPaths } from "./dev/session";
 import { anvilAccount, mint } from "./lib/glisk";
 
 const MAX_BATCH = 50;
 
+const paths = devPaths(process.env);
+
+/** ADMIN_API_TOKEN, else the one `npm run dev` generated. */
 function adminToken(): string | undefined {
   if (process.env.ADMIN_API_TOKEN) return process.env.ADMIN_API_TOKEN;
-  const file = path.resolve(import.meta.dirname, "../.data/admin-token");
-  return existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
+  return existsSync(paths.adminToken) ? readFileSync(paths.adminToken, "utf8").trim() : undefined;
 }
 
 async function setPrompt(author: Address, prompt: string): Promise<void> {
@@ -57,7 +59,7 @@ async function main() {
   if (!Number.isInteger(minterIndex) || minterIndex < 0 || minterIndex > 9)
     throw new Error("--minter is an anvil account index, 0 to 9");
   const author = values.author ? getAddress(values.author) : anvilAccount(3).address;
-  const network = resolveNetwork({ ...process.env, GLISK_NETWORK: "anvil" });
+  const network = resolveNetwork({ ...process.env, GLISK_NETWORK: "anvil" }, paths.deployment);
   const rpcUrl = localRpcUrl();
 
   if (values.prompt !== undefined) {

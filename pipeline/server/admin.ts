@@ -106,6 +106,8 @@ function publicToken(t: Row) {
     imageProvider: t.image_provider,
     predictionId: t.prediction_id,
     promptKind: t.prompt_kind,
+    /** sha256 of the prompt the image was made from (the prompt itself stays private). */
+    promptHash: t.prompt_hash,
     imageCid: t.image_cid,
     imageMime: t.image_mime,
     imageSize: t.image_size,

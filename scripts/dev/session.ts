@@ -6,13 +6,20 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { localDeploymentFile } from "../../config/network";
 
 export type DevPaths = ReturnType<typeof devPaths>;
 
-export function devPaths(root: string) {
-  const data = path.join(root, ".data");
+/**
+ * Where `npm run dev` keeps its state: `.data/` and deployments/anvil.json, or everything under
+ * GLISK_DEV_DIR when set (the end-to-end test runs a second stack there without touching yours).
+ */
+export function devPaths(env: NodeJS.ProcessEnv = process.env) {
+  const root = path.resolve(import.meta.dirname, "../..");
+  const data = env.GLISK_DEV_DIR ? path.resolve(env.GLISK_DEV_DIR) : path.join(root, ".data");
   return {
     data,
+    deployment: env.GLISK_DEV_DIR ? path.join(data, "deployment.json") : localDeploymentFile,
     anvilState: path.join(data, "anvil", "state.json"),
     redis: path.join(data, "redis"),
     ponder: path.join(data, "ponder"),
