@@ -11,7 +11,7 @@ import { type Job, RateLimitError } from "bullmq";
 import { type Address, getAddress, type Hash, zeroAddress } from "viem";
 import type { Context } from "./context";
 import { getAuthor } from "./db/authors";
-import { getToken, recordDetected, type TokenKey, transition, updateToken } from "./db/tokens";
+import { getToken, recordDetected, type TokenKey, transition } from "./db/tokens";
 import {
   ContentPolicyError,
   describeError,
@@ -28,6 +28,7 @@ import { chooseProvider, type ImageProvider, type ImageProviders, type ImageResu
 import { sniffImageMime } from "./providers/mime";
 import { type GenerateJobData, pinJobId, QUEUE, stageJobOptions } from "./queues";
 import { recordStale } from "./stale-job";
+import { updateForMint } from "./token-update";
 
 export const GENERATE_QUEUE = QUEUE.generate;
 export type { GenerateJobData };
@@ -78,7 +79,7 @@ export function createGenerateProcessor(deps: GenerateDeps) {
         });
         log.error({ err: message, attempt }, "generate failed for good");
       } else {
-        await updateToken(ctx.db, key, { generate_error: message });
+        await updateForMint(ctx.db, { ...key, mintTxHash: d.mintTxHash }, { generate_error: message });
         log.warn({ err: message, attempt }, "generate failed; BullMQ retries");
       }
       throw error;
@@ -172,18 +173,20 @@ async function generate(
     storedProvider: token.image_provider,
     storedPredictionId: token.prediction_id,
   });
+  const mintKey = { ...key, mintTxHash: d.mintTxHash };
   const run = (prompt: string, kind: "primary" | "fallback", resumeId: string | null) =>
     provider.generate({
       tokenId: d.tokenId,
       prompt,
       resumeId,
       onCreated: async (predictionId) => {
-        await updateToken(db, key, {
+        const stored = await updateForMint(db, mintKey, {
           prediction_id: predictionId,
           image_provider: provider.name,
           prompt_kind: kind,
           prompt_hash: promptHash(prompt),
         });
+        if (!stored) throw permanent(`token ${d.tokenId} was re-minted while its image was being generated`);
         log.info({ provider: provider.name, predictionId, promptKind: kind }, "prediction created");
       },
     });
@@ -250,7 +253,7 @@ async function generateWithFallbackPrompt(deps: GenerateDeps, p: RunParameters):
     return { ...(await p.run(p.prompt, p.promptKind, p.resumeId)), prompt: p.prompt, promptKind: p.promptKind };
   } catch (error) {
     if (error instanceof PredictionFailedError) {
-      await updateToken(ctx.db, p.key, { prediction_id: null });
+      await updateForMint(ctx.db, { ...p.key, mintTxHash: p.mintTxHash }, { prediction_id: null });
       throw error;
     }
     if (!(error instanceof ContentPolicyError)) throw error;
@@ -272,7 +275,9 @@ async function generateWithFallbackPrompt(deps: GenerateDeps, p: RunParameters):
       return { ...(await p.run(fallback.prompt, "fallback", null)), prompt: fallback.prompt, promptKind: "fallback" };
     } catch (second) {
       if (second instanceof ContentPolicyError) throw permanent(`FALLBACK_PROMPT refused too: ${second.message}`);
-      if (second instanceof PredictionFailedError) await updateToken(ctx.db, p.key, { prediction_id: null });
+      if (second instanceof PredictionFailedError) {
+        await updateForMint(ctx.db, { ...p.key, mintTxHash: p.mintTxHash }, { prediction_id: null });
+      }
       throw second;
     }
   }

@@ -6,7 +6,7 @@
  */
 import { type Job, RateLimitError } from "bullmq";
 import type { Context } from "./context";
-import { getToken, transition, updateToken } from "./db/tokens";
+import { getToken, transition } from "./db/tokens";
 import { describeError, isPermanent, permanent, RateLimitedError } from "./errors";
 import type { LocalStore } from "./ipfs/local-store";
 import { buildMetadata, metadataBytes } from "./metadata";
@@ -14,6 +14,7 @@ import type { IpfsPinner } from "./providers/ipfs";
 import { extensionFor, type ImageMime } from "./providers/mime";
 import { type PinJobData, QUEUE } from "./queues";
 import { requestReveal } from "./reveal/request";
+import { updateForMint } from "./token-update";
 
 export const PIN_QUEUE = QUEUE.pin;
 export type { PinJobData };
@@ -53,7 +54,7 @@ export function createPinProcessor(deps: PinDeps) {
         });
         log.error({ err: message, attempt }, "pin failed for good");
       } else {
-        await updateToken(ctx.db, key, { pin_error: message });
+        await updateForMint(ctx.db, { ...key, mintTxHash: d.mintTxHash }, { pin_error: message });
         log.warn({ err: message, attempt }, "pin failed; BullMQ retries");
       }
       throw error;
@@ -65,13 +66,13 @@ async function pin(deps: PinDeps, job: Job<PinJobData>, log: Context["logger"]):
   const { ctx, store, pinner } = deps;
   const { config, db } = ctx;
   const d = job.data;
-  const key = { chainId: d.chainId, tokenId: d.tokenId };
+  const key = { chainId: d.chainId, tokenId: d.tokenId, mintTxHash: d.mintTxHash };
   let token = await getToken(db, key);
   if (!token || token.mint_tx_hash !== d.mintTxHash) return "skipped";
   if (token.status === "uploaded") await requestReveal(ctx, { trigger: "ready" });
   if (token.status !== "generated") return "skipped";
   if (!token.image_cid || !token.image_mime) throw permanent("generated token has no image CID");
-  await updateToken(db, key, { pin_attempts: job.attemptsMade + 1 });
+  if (!(await updateForMint(db, key, { pin_attempts: job.attemptsMade + 1 }))) return "skipped";
 
   if (!token.image_pinned_at) {
     let imageCid = token.image_cid;
@@ -90,7 +91,9 @@ async function pin(deps: PinDeps, job: Job<PinJobData>, log: Context["logger"]):
         log.warn({ local: imageCid, pinned }, "provider's image CID differs from ours; using it");
       imageCid = pinned;
     }
-    token = (await updateToken(db, key, { image_cid: imageCid, image_pinned_at: new Date() })) ?? token;
+    const updated = await updateForMint(db, key, { image_cid: imageCid, image_pinned_at: new Date() });
+    if (!updated) return "skipped";
+    token = updated;
   }
 
   if (!token.metadata_cid) {
@@ -117,12 +120,13 @@ async function pin(deps: PinDeps, job: Job<PinJobData>, log: Context["logger"]):
       if (pinned !== metadataCid) log.warn({ local: metadataCid, pinned }, "provider's metadata CID differs from ours");
       metadataCid = pinned;
     }
-    token = (await updateToken(db, key, { metadata_cid: metadataCid })) ?? token;
+    const updated = await updateForMint(db, key, { metadata_cid: metadataCid });
+    if (!updated) return "skipped";
+    token = updated;
   }
 
   const ready = await transition(db, {
     ...key,
-    mintTxHash: d.mintTxHash,
     from: ["generated"],
     to: "uploaded",
     stage: "pin",

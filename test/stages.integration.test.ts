@@ -4,7 +4,8 @@ import { tokenHistory } from "../pipeline/db/tokens";
 import { computeCid } from "../pipeline/ipfs/cid";
 import { createLocalStore } from "../pipeline/ipfs/local-store";
 import { promptHash } from "../pipeline/prompt";
-import { anvilAccount } from "../scripts/lib/glisk";
+import { renderPng } from "../pipeline/providers/local-image";
+import { anvilAccount, waitFor } from "../scripts/lib/glisk";
 import { useStages } from "./stages.harness";
 
 const s = useStages();
@@ -312,6 +313,43 @@ describe("on-chain checks before any paid call", () => {
     expect(token.mint_tx_hash).toBe(fresh.mintTxHash);
     expect(s.replicate().counters.createByPrompt.get("the other author's prompt")).toBe(1);
     expect(s.replicate().counters.create).toBe(1);
+  });
+});
+
+describe("a reorg while the image is being generated", () => {
+  let stop: (() => Promise<void>) | undefined;
+  afterEach(async () => stop?.());
+
+  test("the stale job's prediction never lands on the new mint: the new author's prompt makes the image", async () => {
+    const p = await s.start();
+    stop = p.stop;
+    const other = anvilAccount(4).address;
+    const otherPrompt = "a field of paper cranes";
+    await setAuthorPrompt(s.db(), other, otherPrompt);
+    s.replicate().behaviour.hold = true;
+    const snapshot = await s.anvil().snapshot();
+    const [stale] = await s.mintJobs(author);
+    if (!stale) throw new Error("no job");
+    await s.enqueue(p, [stale]);
+    await waitFor(() => s.replicate().counters.create === 1 && s.replicate().counters.get >= 1, {
+      message: "the stale job to wait on its prediction",
+    });
+    await s.anvil().revert(snapshot);
+    const [fresh] = await s.mintJobs(other);
+    if (!fresh) throw new Error("no job");
+    expect(fresh.tokenId).toBe(stale.tokenId);
+    await s.enqueue(p, [fresh]);
+    await waitFor(() => s.replicate().counters.create === 2, { message: "the new mint's prediction" });
+    s.replicate().release();
+    const token = await s.until(fresh.tokenId, ["uploaded", "failed"]);
+    expect(token.status).toBe("uploaded");
+    expect(token.mint_tx_hash).toBe(fresh.mintTxHash);
+    expect(token.author).toBe(other.toLowerCase());
+    expect(token.prompt_hash).toBe(promptHash(otherPrompt));
+    const prediction = token.prediction_id ? s.replicate().predictions.get(token.prediction_id) : undefined;
+    expect(prediction?.input.prompt).toBe(otherPrompt);
+    const image = await createLocalStore(s.ipfsDir()).get(token.image_cid ?? "");
+    expect(Buffer.from(image ?? []).equals(Buffer.from(renderPng(otherPrompt, prediction?.id ?? "")))).toBe(true);
   });
 });
 
