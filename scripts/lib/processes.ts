@@ -27,8 +27,14 @@ export async function waitForPort(port: number, { host = "127.0.0.1", timeoutMs 
   while (Date.now() < deadline) {
     const open = await new Promise<boolean>((resolve) => {
       const socket = new Socket();
-      socket.once("connect", () => resolve(true));
-      socket.once("error", () => resolve(false));
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => {
+        socket.destroy();
+        resolve(false);
+      });
       socket.connect(port, host);
     }).catch(() => false);
     if (open) return;
