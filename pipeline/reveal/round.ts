@@ -58,9 +58,10 @@ export async function runRevealRound(
   const c = ctx.config;
   const chainId = c.network.chainId;
   const s = senderFor(ctx, keeper);
+  const settled = await settlePending(s);
   const stats: RoundStats = {
     status: "done",
-    settled: (await settlePending(s)).length,
+    settled: settled.length,
     transactions: 0,
     revealed: 0,
     alreadyRevealed: 0,
@@ -70,7 +71,8 @@ export async function runRevealRound(
   };
   const call = { chain: ctx.chain, contract: c.network.address, keeper: keeper.address };
   const deferred: string[] = [];
-  let due = data.trigger === "manual" || data.trigger === "recheck";
+  // Tokens handed back by settlement were due already: they go out now rather than wait again.
+  let due = data.trigger === "manual" || data.trigger === "recheck" || settled.some((x) => x.returned > 0);
   for (;;) {
     if (!due) {
       const backlog = await readyBacklog(ctx.db, chainId);

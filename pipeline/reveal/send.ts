@@ -7,6 +7,7 @@ import {
   type Address,
   BaseError,
   encodeFunctionData,
+  FeeCapTooLowError,
   type Hash,
   keccak256,
   NonceTooLowError,
@@ -65,7 +66,8 @@ export async function signReveal(s: Sender, p: SignParameters): Promise<SignedRe
 /**
  * Broadcasts a signed transaction. A node that already has it, or whose nonce is already used, is
  * not an error here: the receipt watch decides what happened at that nonce. `underpriced` means the
- * node keeps another transaction at this nonce (the watch replaces it later with higher fees).
+ * node refused the fees (below the base fee, or below another transaction at this nonce): the watch
+ * replaces it later with higher fees.
  */
 export async function broadcast(chain: PublicClient, raw: `0x${string}`): Promise<"sent" | "known" | "underpriced"> {
   try {
@@ -73,7 +75,10 @@ export async function broadcast(chain: PublicClient, raw: `0x${string}`): Promis
     return "sent";
   } catch (error) {
     if (!(error instanceof BaseError)) throw error;
-    if (getNodeError(error, {}) instanceof NonceTooLowError) return "known";
+    const node = getNodeError(error, {});
+    if (node instanceof NonceTooLowError) return "known";
+    // Base fee rose above our max fee since the quote: the watch replaces it at the current price.
+    if (node instanceof FeeCapTooLowError) return "underpriced";
     // No viem class for the pool's replacement rule; geth, reth and anvil all say "underpriced".
     if (/underpriced/i.test(error.details ?? error.message)) return "underpriced";
     throw error;
@@ -94,6 +99,9 @@ async function receiptOf(chain: PublicClient, hashes: readonly string[]): Promis
   return receipts.find((r) => r !== undefined);
 }
 
+/** How long a used nonce must go without a receipt of ours before the row counts as lost. */
+const LOST_GRACE_MS = 10_000;
+
 export type Outcome = { kind: "mined" | "reverted"; receipt: TransactionReceipt } | { kind: "lost" };
 
 /**
@@ -108,14 +116,20 @@ export async function watch(s: Sender, row: RevealTransaction, lastBroadcastAt: 
     maxPriorityFeePerGas: BigInt(row.max_priority_fee_per_gas),
   };
   let since = lastBroadcastAt;
+  let consumedSince: number | undefined;
   const log = s.logger.child({ revealTxId: row.id, nonce: row.nonce });
   for (;;) {
     // Nonce first, receipts second: a transaction of ours mined in between is then still seen.
     const used = await s.chain.getTransactionCount({ address: s.keeper.address, blockTag: "latest" });
     const receipt = await receiptOf(s.chain, hashes);
     if (receipt) return { kind: receipt.status === "success" ? "mined" : "reverted", receipt };
-    if (used > row.nonce) return { kind: "lost" };
-    if (Date.now() - since >= s.stuckSeconds * 1000) {
+    if (used > row.nonce) {
+      // Nodes update the account nonce before the receipt is queryable (and load-balanced RPCs lag
+      // each other): only a nonce that stays used without any receipt of ours counts as lost.
+      consumedSince ??= Date.now();
+      if (Date.now() - consumedSince >= LOST_GRACE_MS) return { kind: "lost" };
+    } else consumedSince = undefined;
+    if (consumedSince === undefined && Date.now() - since >= s.stuckSeconds * 1000) {
       since = Date.now();
       const current = await s.chain.estimateFeesPerGas();
       const next = replacementFees({ previous: fees, current, bumpPercent: s.bumpPercent, cap: s.cap });
