@@ -11,6 +11,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { CID } from "multiformats/cid";
@@ -107,40 +108,63 @@ async function waitRevealed(ids: bigint[], timeoutMs: number) {
   );
 }
 
-beforeAll(async () => {
-  devDir = mkdtempSync(path.join(tmpdir(), "glisk-e2e-"));
-  ports = { anvil: await freePort(), indexer: await freePort(), pipeline: await freePort(), redis: await freePort() };
-  dev = spawn(process.execPath, ["--import", "tsx", "scripts/dev.ts"], {
+/** Starts `npm run dev` (scripts/dev.ts) and waits for its banner. */
+async function startDev(): Promise<void> {
+  output = "";
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/dev.ts"], {
     cwd: root,
     env: stackEnv(),
     stdio: ["ignore", "pipe", "pipe"],
   });
+  dev = child;
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-200_000);
   };
-  dev.stdout?.on("data", keep);
-  dev.stderr?.on("data", keep);
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
   await waitFor(
     () => {
-      if (dev?.exitCode !== null) throw new Error(`npm run dev exited early:\n${output.slice(-5_000)}`);
+      if (child.exitCode !== null) throw new Error(`npm run dev exited early:\n${output.slice(-5_000)}`);
       return output.includes("GLISK is running");
     },
     { timeoutMs: 240_000, intervalMs: 250, message: "npm run dev to print its URLs" },
   ).catch((error: Error) => {
     throw new Error(`${error.message}\n${output.slice(-5_000)}`);
   });
+}
+
+/** Ctrl-C: SIGINT to the supervisor only (its children run in their own process groups). */
+async function interruptDev(): Promise<number | null> {
+  const child = dev;
+  if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  child.kill("SIGINT");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const code = await exited;
+  clearTimeout(timer);
+  return code;
+}
+
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+
+beforeAll(async () => {
+  devDir = mkdtempSync(path.join(tmpdir(), "glisk-e2e-"));
+  ports = { anvil: await freePort(), indexer: await freePort(), pipeline: await freePort(), redis: await freePort() };
+  await startDev();
   const deployment = JSON.parse(readFileSync(path.join(devDir, "deployment.json"), "utf8")) as { address: string };
   contract = getAddress(deployment.address);
 }, 300_000);
 
 afterAll(async () => {
-  if (dev && dev.exitCode === null) {
-    const exited = new Promise((resolve) => dev?.once("exit", resolve));
-    dev.kill("SIGTERM");
-    const timer = setTimeout(() => dev?.kill("SIGKILL"), 60_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await interruptDev();
   if (devDir) rmSync(devDir, { recursive: true, force: true });
 }, 90_000);
 
@@ -330,6 +354,9 @@ describe("npm run dev, end to end", () => {
     expect(ready.status).toBe(200);
     const indexer = (await (await call("/health/indexer", { token: false })).json()) as { status: string; lag: number };
     expect(indexer.status).toBe("ok");
+    const metrics = await (await call("/metrics", { token: false })).text();
+    expect(Number(metrics.match(/^glisk_reveal_gas_used_total (\d+)/m)?.[1])).toBeGreaterThan(0);
+    expect(metrics).toMatch(/^glisk_tokens\{status="revealed"\} (3[2-9]|[4-9]\d)/m);
   });
 
   test("Bull Board opens in a browser with the admin token and shows the three queues", async () => {
@@ -365,4 +392,40 @@ describe("npm run dev, end to end", () => {
     const anonymous = await fetch(`${api()}/admin/queues`);
     expect(anonymous.status).toBe(401);
   }, 90_000);
+
+  test("Ctrl-C stops every child, and a second run resumes the same chain and pipeline state", async () => {
+    expect(await interruptDev()).toBe(0);
+    expect(output).toMatch(/\[dev\]\s+stopped/);
+    for (const port of Object.values(ports)) expect(await listening(port), `port ${port} still open`).toBe(false);
+    const session = JSON.parse(readFileSync(path.join(devDir, "dev-session.json"), "utf8")) as { running: boolean };
+    expect(session.running).toBe(false);
+
+    await startDev();
+    expect(output).toContain("resuming the previous local chain");
+    expect(output).not.toContain("redeployed");
+    expect(await read<boolean>("isRevealed", 1n)).toBe(true);
+    const token = (await (await call("/admin/tokens/1")).json()) as { pipeline: { status: string } };
+    expect(token.pipeline.status).toBe("revealed");
+
+    // Still whole after the restart: a new mint flows to ready and a manual reveal goes through.
+    const { tokenIds, blockNumber } = await mint({
+      rpcUrl: rpcUrl(),
+      address: contract,
+      author: authors[2] as Address,
+      quantity: 1,
+    });
+    const id = tokenIds[0] as bigint;
+    await waitFor(
+      async () => {
+        const body = (await (await call(`/admin/tokens/${id}`)).json()) as { pipeline: { status: string } | null };
+        const head = await localClients(rpcUrl()).publicClient.getBlockNumber();
+        return body.pipeline?.status === "uploaded" && head >= blockNumber + 4n;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, message: `token ${id} ready after the restart` },
+    );
+    expect(
+      (await call("/admin/reveal", { method: "POST", body: JSON.stringify({ tokenIds: [id.toString()] }) })).status,
+    ).toBe(202);
+    await waitRevealed([id], 60_000);
+  }, 300_000);
 });

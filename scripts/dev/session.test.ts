@@ -1,0 +1,66 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { devPaths, markRunning, markStopped, previousRun, wipeChainState } from "./session";
+
+let dir: string;
+let paths: ReturnType<typeof devPaths>;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), "glisk-session-"));
+  paths = devPaths({ GLISK_DEV_DIR: dir });
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const writeChainState = () => {
+  mkdirSync(path.dirname(paths.anvilState), { recursive: true });
+  writeFileSync(paths.anvilState, "{}");
+};
+
+describe("npm run dev session", () => {
+  test("keeps everything under GLISK_DEV_DIR, the deployment record included", () => {
+    for (const p of Object.values(paths)) expect(p.startsWith(dir)).toBe(true);
+  });
+
+  test("a first run starts clean", () => {
+    expect(previousRun(paths)).toBe("clean");
+  });
+
+  test("a run that stopped in order and left a chain state is resumed", () => {
+    markRunning(paths);
+    writeChainState();
+    markStopped(paths);
+    expect(previousRun(paths)).toBe("resume");
+  });
+
+  test("a run that died without stopping in order starts clean", () => {
+    // A pid that surely exited: a finished child's.
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
+    writeChainState();
+    writeFileSync(paths.session, JSON.stringify({ pid: Number(dead), running: true, startedAt: "" }));
+    expect(previousRun(paths)).toBe("clean");
+  });
+
+  test("a stopped run without a chain state starts clean", () => {
+    markRunning(paths);
+    markStopped(paths);
+    expect(previousRun(paths)).toBe("clean");
+  });
+
+  test("refuses to start while another run is alive", () => {
+    writeFileSync(paths.session, JSON.stringify({ pid: process.ppid, running: true, startedAt: "" }));
+    expect(() => previousRun(paths)).toThrow(/another `npm run dev` is running/);
+  });
+
+  test("a clean start wipes the chain and everything derived from it, keeping the admin token", () => {
+    writeChainState();
+    for (const d of [paths.redis, paths.ponder, paths.pipeline, paths.ipfs]) mkdirSync(d, { recursive: true });
+    writeFileSync(paths.adminToken, "token");
+    wipeChainState(paths);
+    for (const p of [paths.anvilState, paths.redis, paths.ponder, paths.pipeline, paths.ipfs])
+      expect(existsSync(p)).toBe(false);
+    expect(existsSync(paths.adminToken)).toBe(true);
+  });
+});
