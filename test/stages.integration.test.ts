@@ -146,6 +146,20 @@ describe("failure classes", () => {
     expect(s.replicate().counters.create).toBe(1);
   });
 
+  test("a create whose response is lost is never re-sent by the SDK: at most one create per attempt", async () => {
+    const p = await s.start();
+    stop = p.stop;
+    s.replicate().faults.push("create", { status: 0, drop: true, times: 100 });
+    const [job] = await s.mintJobs(author);
+    if (!job) throw new Error("no job");
+    await s.enqueue(p, [job]);
+    const token = await s.until(job.tokenId, ["uploaded", "failed"]);
+    expect(token.status).toBe("failed");
+    expect(token.generate_error).toMatch(/no response/);
+    // The SDK alone would re-send each create up to 5 more times at once.
+    expect(s.replicate().counters.create).toBe(p.ctx.config.JOB_ATTEMPTS);
+  });
+
   test("429 honours Retry-After through the queue's rate limit without spending an attempt", async () => {
     const p = await s.start();
     stop = p.stop;

@@ -6,7 +6,9 @@
  *
  * The SDK retries 429 itself without honouring Retry-After; a gate in front of its fetch remembers
  * the server's Retry-After and answers the SDK's own retries locally, so the server sees one request
- * and the stage gets a RateLimitedError carrying the real delay.
+ * and the stage gets a RateLimitedError carrying the real delay. The same gate stops the SDK from
+ * re-sending a create whose response was lost. Replicate has no idempotency key, so such a create
+ * (connection lost after the server accepted it) is the one case that can cost a second prediction.
  */
 import Replicate, { type Prediction } from "replicate";
 import {
@@ -47,7 +49,20 @@ function gatedFetch(): typeof fetch {
     }
     const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    const response = await fetch(input, { ...init, signal });
+    let response: Response;
+    try {
+      response = await fetch(input, { ...init, signal });
+    } catch (error) {
+      // The SDK retries any thrown error, POST included: a create whose response was lost could then
+      // start several paid predictions. Answer it as a failed response so the SDK gives up and the
+      // stage retries with backoff (a GET is safe to retry, so it keeps the SDK's behaviour).
+      if ((init?.method ?? "GET").toUpperCase() === "GET") throw error;
+      const detail = `no response: ${(error as Error).message}`;
+      return new Response(JSON.stringify({ title: "Network error", detail, status: 599 }), {
+        status: 599,
+        headers: { "content-type": "application/json" },
+      });
+    }
     if (response.status === 429) blockedUntil = Date.now() + parseRetryAfter(response.headers.get("retry-after"));
     return response;
   };

@@ -2,8 +2,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** An HTTP answer injected `times` times, after letting `skip` requests through. */
-export type Fault = { status: number; body?: unknown; headers?: Record<string, string>; times: number; skip: number };
+/**
+ * An HTTP answer injected `times` times, after letting `skip` requests through. `drop` closes the
+ * connection without an answer after the request was handled (a response lost on the way back).
+ */
+export type Fault = {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  times: number;
+  skip: number;
+  drop?: boolean;
+};
 
 /** Queued HTTP faults per route: each answers `times` requests, oldest first. */
 export class Faults<R extends string> {

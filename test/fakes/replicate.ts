@@ -149,7 +149,13 @@ export async function startFakeReplicate(token = "r8_fake_token") {
         input?: { prompt?: string };
         version?: string;
       };
-      if (fault("create", res)) return;
+      const dropped = faults.take("create");
+      if (dropped && !dropped.drop) {
+        return send(res, dropped.status, dropped.body ?? problem(dropped.status, "Fault", "injected fault"), {
+          "content-type": "application/problem+json",
+          ...dropped.headers,
+        });
+      }
       const prompt = body.input?.prompt;
       if (typeof prompt !== "string" || prompt.length === 0) {
         return send(
@@ -184,6 +190,7 @@ export async function startFakeReplicate(token = "r8_fake_token") {
         // Blocking mode: finish within the wait window.
         finish(p);
       }
+      if (dropped?.drop) return void res.socket?.destroy();
       return send(res, 201, view(p));
     }
     const get = /^\/v1\/predictions\/([\w-]+)$/.exec(url.pathname);
