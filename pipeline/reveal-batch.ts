@@ -11,20 +11,24 @@ import { QUEUE, type RevealJobData } from "./queues";
 import { KeeperUnauthorizedError } from "./reveal/errors";
 import { requestReveal } from "./reveal/request";
 import { type RoundStats, runRevealRound } from "./reveal/round";
+import { WorkerStoppingError } from "./reveal/send";
 
 export const REVEAL_QUEUE = QUEUE.reveal;
 export type { RevealJobData };
 
 /** The processor of reveal jobs for one keeper. */
-export function revealProcessor(ctx: Context, keeper: Keeper) {
+export function revealProcessor(ctx: Context, keeper: Keeper, signal?: AbortSignal) {
   return async (job: Job<RevealJobData>): Promise<RoundStats> => {
     try {
-      const stats = await runRevealRound(ctx, keeper, job.data, job.id);
+      const stats = await runRevealRound(ctx, keeper, job.data, job.id, signal);
       ctx.logger.info({ jobId: job.id, trigger: job.data.trigger, ...stats }, "reveal round finished");
       return stats;
     } catch (error) {
-      if (error instanceof KeeperUnauthorizedError) throw error;
       if (error instanceof UnrecoverableError) throw error;
+      if (error instanceof WorkerStoppingError) {
+        ctx.logger.info({ jobId: job.id }, error.message);
+        throw error;
+      }
       ctx.logger.warn({ err: (error as Error).message, jobId: job.id }, "reveal round failed; BullMQ retries it");
       throw error;
     }
@@ -54,19 +58,24 @@ export async function startRevealWorker(ctx: Context, options: RevealWorkerOptio
     return idle;
   }
   const log = ctx.logger.child({ stage: "reveal", keeper: keeper.address });
-  const check = await checkKeeper(ctx.chain, ctx.config.network.address, keeper.address);
-  setRevealWorkerState({ lastCheck: check });
-  if (!check.hasRole) {
+  const check = await checkKeeper(ctx.chain, ctx.config.network.address, keeper.address).catch((error) => {
+    // The chain is unreachable: start anyway; rounds retry and the first simulation checks the role.
+    log.warn({ err: (error as Error).message }, "cannot check the keeper's role and balance now");
+    return undefined;
+  });
+  if (check) setRevealWorkerState({ lastCheck: check });
+  if (check && !check.hasRole) {
     const error = new KeeperUnauthorizedError(keeper.address, "hasRole(KEEPER_ROLE) is false");
     log.error({ err: error.message }, error.message);
     setRevealWorkerState({ running: false, stoppedReason: error.message });
     return idle;
   }
-  if (check.balanceWei === 0n) log.error("keeper balance is 0: reveal transactions cannot pay for gas");
-  else log.info({ balanceWei: check.balanceWei.toString() }, "keeper ready");
+  if (check?.balanceWei === 0n) log.error("keeper balance is 0: reveal transactions cannot pay for gas");
+  else if (check) log.info({ balanceWei: check.balanceWei.toString() }, "keeper ready");
 
   await ctx.queues.reveal.setGlobalConcurrency(1);
-  const worker = new Worker<RevealJobData, RoundStats>(REVEAL_QUEUE, revealProcessor(ctx, keeper), {
+  const stopping = new AbortController();
+  const worker = new Worker<RevealJobData, RoundStats>(REVEAL_QUEUE, revealProcessor(ctx, keeper, stopping.signal), {
     connection: ctx.workerConnection(),
     prefix: ctx.config.QUEUE_PREFIX,
     concurrency: 1,
@@ -76,7 +85,10 @@ export async function startRevealWorker(ctx: Context, options: RevealWorkerOptio
     maxStalledCount: 10,
   });
   let closing: Promise<void> | undefined;
+  // Aborting first ends a round that is watching a stuck transaction; rounds are crash-safe, so the
+  // next holder settles whatever this one leaves pending.
   const close = () => {
+    stopping.abort();
     closing ??= worker.close().then(() => setRevealWorkerState({ running: false }));
     return closing;
   };

@@ -188,6 +188,25 @@ describe("restart", () => {
     expect(ids.map((id) => counts.get(id))).toEqual(ids.map(() => 1));
   });
 
+  test("stopping the worker while it waits for a receipt returns at once and leaves the row to the next round", async () => {
+    const ids = await mintReady(2);
+    await anvil().rpc("evm_setAutomine", [false]);
+    ctx = await testContext(await openDb(), pipelineEnv(services(), { REVEAL_STUCK_SECONDS: "3600" }));
+    worker = await startRevealWorker(ctx);
+    await requestReveal(ctx, { trigger: "manual" });
+    await waitFor(async () => ((await rows()).length > 0 ? true : undefined), { message: "the broadcast" });
+    await worker.close();
+    const [left] = await rows();
+    expect(left?.status).toBe("pending");
+    expect(await statuses(await openDb(), ids)).toEqual(["revealing", "revealing"]);
+    await anvil().rpc("evm_setAutomine", [true]);
+    await anvil().rpc("evm_mine");
+    worker = await startRevealWorker(ctx);
+    await waitFor(allRevealed(ids), { message: "settled by the next worker" });
+    const all = await rows();
+    expect(all.map((r) => [r.status, r.mined_hash])).toEqual([["mined", left?.hashes[0]]]);
+  });
+
   test("a pending transaction the node dropped while the pipeline was down is re-sent with the same hash", async () => {
     const ids = await mintReady(4);
     const before = await nonceOf("latest");

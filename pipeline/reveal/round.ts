@@ -29,7 +29,7 @@ export type RoundStats = {
 };
 
 /** The sender settings for this context's chain and keeper. */
-export function senderFor(ctx: Context, keeper: Keeper): Sender {
+export function senderFor(ctx: Context, keeper: Keeper, signal?: AbortSignal): Sender {
   const c = ctx.config;
   return {
     db: ctx.db,
@@ -42,6 +42,7 @@ export function senderFor(ctx: Context, keeper: Keeper): Sender {
     bumpPercent: c.REVEAL_FEE_BUMP_PERCENT,
     cap: feeCap(c.REVEAL_MAX_FEE_GWEI),
     pollMs: Math.min(ctx.chain.pollingInterval, 1_000),
+    signal,
   };
 }
 
@@ -54,10 +55,11 @@ export async function runRevealRound(
   keeper: Keeper,
   data: RevealJobData,
   jobId?: string,
+  signal?: AbortSignal,
 ): Promise<RoundStats> {
   const c = ctx.config;
   const chainId = c.network.chainId;
-  const s = senderFor(ctx, keeper);
+  const s = senderFor(ctx, keeper, signal);
   const settled = await settlePending(s);
   const stats: RoundStats = {
     status: "done",
@@ -90,6 +92,8 @@ export async function runRevealRound(
       // Once due, every ready token goes out now, batch after batch, without waiting again.
       due = true;
     }
+    // Stopping between batches: the remaining ready tokens wait for the next round.
+    if (signal?.aborted) break;
     const tokens = await selectReady(ctx.db, {
       chainId,
       limit: c.BATCH_REVEAL_MAX_TOKENS,

@@ -36,6 +36,8 @@ export type Sender = {
   bumpPercent: number;
   cap: bigint;
   pollMs: number;
+  /** Aborted when the worker stops: the watch leaves the pending row for the next round to settle. */
+  signal?: AbortSignal;
 };
 
 export type SignedReveal = { raw: `0x${string}`; hash: Hash };
@@ -99,6 +101,14 @@ async function receiptOf(chain: PublicClient, hashes: readonly string[]): Promis
   return receipts.find((r) => r !== undefined);
 }
 
+/** The worker is shutting down mid-watch; the row stays pending and the next round settles it. */
+export class WorkerStoppingError extends Error {
+  override name = "WorkerStoppingError";
+  constructor() {
+    super("reveal worker stopping: the pending transaction is settled by the next round");
+  }
+}
+
 /** How long a used nonce must go without a receipt of ours before the row counts as lost. */
 const LOST_GRACE_MS = 10_000;
 
@@ -119,6 +129,7 @@ export async function watch(s: Sender, row: RevealTransaction, lastBroadcastAt: 
   let consumedSince: number | undefined;
   const log = s.logger.child({ revealTxId: row.id, nonce: row.nonce });
   for (;;) {
+    if (s.signal?.aborted) throw new WorkerStoppingError();
     // Nonce first, receipts second: a transaction of ours mined in between is then still seen.
     const used = await s.chain.getTransactionCount({ address: s.keeper.address, blockTag: "latest" });
     const receipt = await receiptOf(s.chain, hashes);

@@ -1,0 +1,95 @@
+/**
+ * `npm run bench:reveal`: reveal throughput of the real reveal worker on anvil with 1 s blocks.
+ * Mints 1,000 tokens, records them ready (as the pin stage leaves them), starts the reveal worker
+ * against real Redis and an embedded PGlite database, asks for a round and times it until every
+ * token is revealed. Prints tokens/s, transactions, and gas per revealed token.
+ * BENCH_REVEAL_TOKENS (default 1000) and BENCH_REVEAL_BATCHES (default "50", e.g. "50,100") tune it.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createDatabase } from "../pipeline/db/database";
+import { requestReveal } from "../pipeline/reveal/request";
+import { startRevealWorker } from "../pipeline/reveal-batch";
+import { anvilAccount, deployGlisk, type MintReturnType, mint, waitFor } from "../scripts/lib/glisk";
+import { startAnvil, startRedis } from "../scripts/lib/processes";
+import { pipelineEnv, seedReady, testContext } from "../test/reveal-harness";
+
+const TOKENS = Number(process.env.BENCH_REVEAL_TOKENS ?? 1_000);
+const BATCHES = (process.env.BENCH_REVEAL_BATCHES ?? "50").split(",").map(Number);
+const author = anvilAccount(3).address;
+
+/** Mints `count` tokens in transactions of 50, eight minters in parallel (anvil accounts 2 to 9). */
+async function mintAll(rpcUrl: string, address: `0x${string}`, count: number): Promise<MintReturnType[]> {
+  const sizes = Array.from({ length: Math.ceil(count / 50) }, (_, i) => Math.min(50, count - i * 50));
+  const lanes = Array.from({ length: 8 }, (_, lane) => sizes.filter((_, i) => i % 8 === lane));
+  const results = await Promise.all(
+    lanes.map(async (lane, i) => {
+      const out: MintReturnType[] = [];
+      for (const quantity of lane) {
+        out.push(await mint({ rpcUrl, address, author, quantity, minter: anvilAccount(2 + i) }));
+      }
+      return out;
+    }),
+  );
+  return results.flat();
+}
+
+async function run(batch: number, anvilUrl: string, redisUrl: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), "glisk-bench-reveal-"));
+  const db = await createDatabase({ dataDir: dir });
+  try {
+    const { address, startBlock } = await deployGlisk({ rpcUrl: anvilUrl, keeper: anvilAccount(1).address });
+    const minted = await mintAll(anvilUrl, address, TOKENS);
+    for (const m of minted) await seedReady(db, { minted: m, author, minter: anvilAccount(2).address });
+    const env = pipelineEnv(
+      { rpcUrl: anvilUrl, redisUrl, contract: address, startBlock },
+      { REVEAL_CONFIRMATIONS: "1", BATCH_REVEAL_MAX_TOKENS: String(batch), BATCH_REVEAL_WAIT_SECONDS: "5" },
+    );
+    const ctx = await testContext(db, env);
+    const started = performance.now();
+    const worker = await startRevealWorker(ctx);
+    await requestReveal(ctx, { trigger: "ready" });
+    await waitFor(
+      async () => {
+        const row = await db
+          .selectFrom("tokens")
+          .select((eb) => eb.fn.countAll<string>().as("n"))
+          .where("status", "=", "revealed")
+          .executeTakeFirstOrThrow();
+        return Number(row.n) === TOKENS ? true : undefined;
+      },
+      { timeoutMs: 15 * 60_000, intervalMs: 50, message: `${TOKENS} tokens revealed` },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    await worker.close();
+    await ctx.close();
+    const txs = await db.selectFrom("reveal_transactions").selectAll().where("status", "=", "mined").execute();
+    const gas = txs.reduce((sum, t) => sum + BigInt(t.gas_used ?? "0"), 0n);
+    const revealed = txs.reduce((sum, t) => sum + t.token_ids.length, 0);
+    return {
+      batch,
+      tokens: TOKENS,
+      seconds: Number(seconds.toFixed(1)),
+      tokensPerSecond: Number((TOKENS / seconds).toFixed(1)),
+      transactions: txs.length,
+      gasPerToken: Math.round(Number(gas) / revealed),
+      gasPerTx: Math.round(Number(gas) / txs.length),
+    };
+  } finally {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const anvil = await startAnvil({ blockTime: 1 });
+const redis = await startRedis();
+try {
+  const rows = [];
+  for (const batch of BATCHES) rows.push(await run(batch, anvil.url, redis.url));
+  console.log(`reveal throughput on anvil with 1 s blocks (${TOKENS} ready tokens, CIDv0 metadata URIs)`);
+  console.table(rows);
+} finally {
+  await redis.stop();
+  await anvil.stop();
+}
