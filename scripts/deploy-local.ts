@@ -8,6 +8,7 @@ import { pathToFileURL } from "node:url";
 import { type Address, getAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { localDeploymentFile } from "../config/network";
+import { devPaths } from "./dev/session";
 import { anvilAccount, deployGlisk, localClients } from "./lib/glisk";
 
 export type LocalDeployment = { chainId: number; address: Address; startBlock: number };
@@ -70,12 +71,11 @@ export async function ensureLocalDeployment(
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const rpcUrl = localRpcUrl();
-  deployLocal(rpcUrl, localKeeper())
+  const file = devPaths(process.env).deployment;
+  deployLocal(rpcUrl, localKeeper(), file)
     .then((d) => {
       console.log(`GliskNFT deployed at ${d.address} (chain ${d.chainId}, block ${d.startBlock}) via ${rpcUrl}`);
-      console.log(
-        `KEEPER_ROLE granted to ${localKeeper()}; recorded in ${path.relative(process.cwd(), localDeploymentFile)}`,
-      );
+      console.log(`KEEPER_ROLE granted to ${localKeeper()}; recorded in ${path.relative(process.cwd(), file)}`);
     })
     .catch((error: Error) => {
       console.error(`deploy:local failed: ${error.message}`);

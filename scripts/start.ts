@@ -40,8 +40,14 @@ function command(name: "indexer" | "pipeline"): { args: string[]; env: NodeJS.Pr
 const children: ChildProcess[] = [];
 let exitCode = 0;
 let stopping = false;
+const signalled = new Set<ChildProcess>();
+// One signal per child: a second SIGTERM tells the pipeline to skip waiting for its active jobs.
 const stopAll = (signal: NodeJS.Signals) => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  for (const child of children) {
+    if (child.exitCode !== null || child.signalCode !== null || signalled.has(child)) continue;
+    signalled.add(child);
+    child.kill(signal);
+  }
 };
 
 for (const name of role === "all" ? (["indexer", "pipeline"] as const) : ([role] as ["indexer" | "pipeline"])) {
