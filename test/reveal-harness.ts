@@ -10,7 +10,7 @@ import { GliskNFTAbi } from "../abis/GliskNFTAbi";
 import { parseConfig } from "../pipeline/config";
 import { type Context, createContext } from "../pipeline/context";
 import type { Db } from "../pipeline/db/database";
-import { createLogger } from "../pipeline/logger";
+import { createLogger, type Logger } from "../pipeline/logger";
 import { anvilAccount, localClients, type MintReturnType } from "../scripts/lib/glisk";
 
 /** The raw private key of anvil development account `index`. */
@@ -48,9 +48,9 @@ export function pipelineEnv(s: HarnessServices, overrides: Record<string, string
 }
 
 /** A context sharing the test database (closing it leaves the database open). */
-export async function testContext(db: Db, env: Record<string, string>): Promise<Context> {
+export async function testContext(db: Db, env: Record<string, string>, logger?: Logger): Promise<Context> {
   const config = parseConfig(env);
-  return createContext(config, { db, logger: createLogger(config.LOG_LEVEL) });
+  return createContext(config, { db, logger: logger ?? createLogger(config.LOG_LEVEL) });
 }
 
 /** Records every token of `minted` as ready (uploaded, with a metadata CID), as the pin stage leaves it. */

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import type { Address, Hash } from "viem";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { GliskNFTAbi } from "../abis/GliskNFTAbi";
 import type { Context } from "../pipeline/context";
 import { createDatabase, type Db } from "../pipeline/db/database";
 import { keeperFromConfig } from "../pipeline/keeper";
@@ -147,6 +148,49 @@ describe("stuck transaction", () => {
     expect(await nonceOf("latest")).toBe(before + 1);
     const { counts } = await revealedOnChain(anvil().url, contract);
     expect(ids.map((id) => counts.get(id))).toEqual([1, 1, 1]);
+  });
+});
+
+describe("reverted on-chain", () => {
+  test("a reveal that reverts when mined hands its tokens back, and the round re-sends the rest", async () => {
+    const ids = await mintReady(4);
+    const taken = ids[2] ?? "";
+    await anvil().rpc("evm_setAutomine", [false]);
+    ctx = await testContext(await openDb(), pipelineEnv(services(), { REVEAL_STUCK_SECONDS: "3600" }));
+    worker = await startRevealWorker(ctx);
+    await requestReveal(ctx, { trigger: "manual" });
+    const [ours] = await waitFor(async () => {
+      const all = await rows();
+      return all.length > 0 ? all : undefined;
+    });
+    // Another admin transaction, paying more, reveals one of our ids in the same block, ahead of ours.
+    const { walletFor } = clients();
+    await walletFor(anvilAccount(0)).writeContract({
+      address: contract,
+      abi: GliskNFTAbi,
+      functionName: "revealTokens",
+      args: [[BigInt(taken)], ["ipfs://front-run"]],
+      gas: 200_000n,
+      maxFeePerGas: BigInt(ours?.max_fee_per_gas ?? "0") * 2n,
+      maxPriorityFeePerGas: BigInt(ours?.max_priority_fee_per_gas ?? "0") * 2n,
+    });
+    await anvil().rpc("evm_setAutomine", [true]);
+    await anvil().rpc("evm_mine");
+    await waitFor(allRevealed(ids), { message: "the rest revealed by a second transaction" });
+    const [reverted, resent] = await rows();
+    expect(reverted?.status).toBe("reverted");
+    expect(reverted?.token_ids).toEqual(ids);
+    expect(resent?.status).toBe("mined");
+    expect(resent?.token_ids).toEqual(ids.filter((id) => id !== taken));
+    const token = await (await openDb())
+      .selectFrom("tokens")
+      .selectAll()
+      .where("token_id", "=", ids[0] ?? "")
+      .executeTakeFirstOrThrow();
+    expect(token.reveal_attempts).toBe(2);
+    expect(token.reveal_tx_hash).toBe(resent?.mined_hash);
+    const { counts } = await revealedOnChain(anvil().url, contract);
+    expect(ids.map((id) => counts.get(id))).toEqual([1, 1, 1, 1]);
   });
 });
 

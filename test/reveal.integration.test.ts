@@ -1,3 +1,4 @@
+import { pino } from "pino";
 import type { Address } from "viem";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
@@ -272,6 +273,25 @@ describe("fees", () => {
 });
 
 describe("keeper", () => {
+  test("the keeper key appears in no log line, job data or keeper status", async () => {
+    const ids = await mintReady(3);
+    const lines: string[] = [];
+    const logger = pino({ level: "trace" }, { write: (line: string) => void lines.push(line) });
+    ctx = await testContext(db, pipelineEnv(services()), logger);
+    worker = await startRevealWorker(ctx);
+    await requestReveal(ctx, { trigger: "manual", tokenIds: ids });
+    await waitFor(allRevealed(ids), { message: "tokens revealed" });
+    const key = anvilKey(1).slice(2).toLowerCase();
+    expect(lines.length).toBeGreaterThan(3);
+    expect(lines.join("\n").toLowerCase()).not.toContain(key);
+    const jobs = await ctx.queues.reveal.getJobs(["completed", "waiting", "delayed", "failed"]);
+    expect(jobs.length).toBeGreaterThan(0);
+    expect(JSON.stringify(jobs.map((j) => [j.data, j.returnvalue])).toLowerCase()).not.toContain(key);
+    const status = await keeperStatus(ctx);
+    expect(status.address).toBe(anvilAccount(1).address);
+    expect(JSON.stringify(status).toLowerCase()).not.toContain(key);
+  });
+
   test("a keeper without KEEPER_ROLE does not start the worker and says why", async () => {
     await mintReady(2);
     const c = await start({ KEEPER_PRIVATE_KEY: anvilKey(5) });
