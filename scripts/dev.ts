@@ -5,19 +5,17 @@
  * stops them in order. Every environment variable reaches the children unchanged; only unset ones
  * get local defaults.
  */
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
-import { QUEUE } from "../pipeline/queues";
 import { ensureLocalDeployment, localKeeper } from "./deploy-local";
+import { banner } from "./dev/banner";
 import { type Child, killAllOnExit, say, startChild } from "./dev/children";
+import { devRedis, emptyQueues } from "./dev/redis";
 import { devPaths, markRunning, markStopped, previousRun, wipeChainState, wipeDerivedState } from "./dev/session";
 import { anvilAccount } from "./lib/glisk";
-import { anvilBinary, freePort, waitForPort } from "./lib/processes";
+import { anvilBinary, waitForPort } from "./lib/processes";
 
 const root = path.resolve(import.meta.dirname, "..");
 const paths = devPaths(process.env);
@@ -42,54 +40,6 @@ function keeperKey(): string {
   const key = anvilAccount(1).getHdKey().privateKey;
   if (!key) throw new Error("cannot derive the anvil keeper key");
   return `0x${Buffer.from(key).toString("hex")}`;
-}
-
-async function redisReachable(url: string): Promise<boolean> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 3_000,
-    retryStrategy: () => null,
-  });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-    return (await client.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** REDIS_URL when it answers, else our own redis-server persisting to .data/redis. */
-async function redis(): Promise<string> {
-  if (env.REDIS_URL) {
-    if (await redisReachable(env.REDIS_URL)) return env.REDIS_URL;
-    throw new Error(
-      `REDIS_URL=${env.REDIS_URL} does not answer. Start that Redis, or unset REDIS_URL to let npm run dev start redis-server itself.`,
-    );
-  }
-  if (spawnSync("sh", ["-c", "command -v redis-server"]).status !== 0) {
-    throw new Error(
-      "redis-server is not installed and REDIS_URL is not set. Install Redis 7 (Debian/Ubuntu: " +
-        "`sudo apt-get install -y redis-server`, macOS: `brew install redis`) or set REDIS_URL to a running server.",
-    );
-  }
-  mkdirSync(paths.redis, { recursive: true });
-  const port = Number(env.REDIS_PORT || (await freePort()));
-  // BullMQ needs noeviction; the append-only file keeps queued jobs across a resumed run.
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--maxmemory-policy", "noeviction", "--save", ""];
-  args.push("--appendonly", "yes", "--dir", paths.redis);
-  const child = startChild("redis", "redis-server", args, { keep: (l) => /WARNING|# |Ready to accept/.test(l) });
-  children.push(child);
-  await Promise.race([
-    waitForPort(port, { timeoutMs: 20_000 }),
-    new Promise((_, reject) =>
-      child.process.once("exit", (code) => reject(new Error(`redis-server exited with code ${code}`))),
-    ),
-  ]);
-  return `redis://127.0.0.1:${port}`;
 }
 
 async function waitForHttp(url: string, child: Child, timeoutMs = 180_000) {
@@ -149,20 +99,15 @@ async function main() {
     if (mode === "resume")
       say("the recorded contract is missing on this chain: redeployed, local index and pipeline data reset");
     wipeDerivedState(paths);
+    if (env.DATABASE_URL) {
+      say("warning: DATABASE_URL is set; its indexer and pipeline schemas still hold the previous chain's data");
+    }
   }
   say(`GliskNFT at ${deployment.address} (block ${deployment.startBlock}), keeper ${localKeeper(env)}`);
 
-  const redisUrl = await redis();
-  if (deployment.redeployed && env.REDIS_URL) {
-    // Jobs left in an external Redis belong to the previous chain.
-    const prefix = env.QUEUE_PREFIX || "glisk";
-    const connection = { url: redisUrl, maxRetriesPerRequest: 1 };
-    for (const name of Object.values(QUEUE)) {
-      const queue = new Queue(name, { connection, prefix });
-      await queue.obliterate({ force: true });
-      await queue.close();
-    }
-  }
+  const redisUrl = await devRedis(env, paths.redis, children);
+  // Jobs left in an external Redis belong to the previous chain.
+  if (deployment.redeployed && env.REDIS_URL) await emptyQueues(redisUrl, env.QUEUE_PREFIX || "glisk");
 
   const token = adminToken();
   const childEnv: NodeJS.ProcessEnv = {
@@ -202,34 +147,16 @@ async function main() {
     waitForHttp(`http://127.0.0.1:${indexerPort}/health`, indexer),
     waitForHttp(`http://127.0.0.1:${pipelinePort}/health`, pipeline),
   ]);
-  banner({ rpcUrl, token, tokenFromEnv: Boolean(env.ADMIN_API_TOKEN) });
-}
-
-function banner({ rpcUrl, token, tokenFromEnv }: { rpcUrl: string; token: string; tokenFromEnv: boolean }) {
-  const api = `http://127.0.0.1:${pipelinePort}`;
-  const graphql = `http://127.0.0.1:${indexerPort}/graphql`;
-  console.log(`
-  GLISK is running.
-
-  GraphQL (indexer)   ${graphql}
-  Bull Board          ${api}/admin/queues   (user: anything, password: the admin token)
-  Admin API           ${api}/admin   (OpenAPI: ${api}/openapi.json)
-  IPFS gateway        ${api}/ipfs/<cid>
-  Health / metrics    ${api}/health/ready   ${api}/metrics
-  Chain (anvil)       ${rpcUrl}
-  Admin token         ${tokenFromEnv ? "(ADMIN_API_TOKEN from your environment)" : `${token}   (saved in ${path.relative(root, paths.adminToken)})`}
-
-  Mint 5 tokens (another terminal):
-    npm run mint -- --quantity 5 --prompt "a lighthouse in the fog, oil painting"
-
-  Follow a token:
-    ADMIN_API_TOKEN=${tokenFromEnv ? "$ADMIN_API_TOKEN" : token} npx glisk status 1
-
-  GraphQL query to paste at ${graphql}:
-    { tokens(orderBy: "id", orderDirection: "desc", limit: 10) { items { id owner promptAuthor revealed tokenUri } } }
-
-  Ctrl-C stops everything; the next \`npm run dev\` resumes this chain.
-`);
+  console.log(
+    banner({
+      rpcUrl,
+      token,
+      tokenFromEnv: Boolean(env.ADMIN_API_TOKEN),
+      tokenFile: path.relative(root, paths.adminToken),
+      indexerPort,
+      pipelinePort,
+    }),
+  );
 }
 
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {

@@ -1,0 +1,44 @@
+/** What `npm run dev` prints once everything answers. */
+
+export type BannerParameters = {
+  rpcUrl: string;
+  token: string;
+  tokenFromEnv: boolean;
+  tokenFile: string;
+  indexerPort: number;
+  pipelinePort: number;
+};
+
+export function banner({
+  rpcUrl,
+  token,
+  tokenFromEnv,
+  tokenFile,
+  indexerPort,
+  pipelinePort,
+}: BannerParameters): string {
+  const api = `http://127.0.0.1:${pipelinePort}`;
+  const graphql = `http://127.0.0.1:${indexerPort}/graphql`;
+  return `
+  GLISK is running.
+
+  GraphQL (indexer)   ${graphql}
+  Bull Board          ${api}/admin/queues   (user: anything, password: the admin token)
+  Admin API           ${api}/admin   (OpenAPI: ${api}/openapi.json)
+  IPFS gateway        ${api}/ipfs/<cid>
+  Health / metrics    ${api}/health/ready   ${api}/metrics
+  Chain (anvil)       ${rpcUrl}
+  Admin token         ${tokenFromEnv ? "(ADMIN_API_TOKEN from your environment)" : `${token}   (saved in ${tokenFile})`}
+
+  Mint 5 tokens (another terminal):
+    npm run mint -- --quantity 5 --prompt "a lighthouse in the fog, oil painting"
+
+  Follow a token:
+    ADMIN_API_TOKEN=${tokenFromEnv ? "$ADMIN_API_TOKEN" : token} npx glisk status 1
+
+  GraphQL query to paste at ${graphql}:
+    { tokens(orderBy: "id", orderDirection: "desc", limit: 10) { items { id owner promptAuthor revealed tokenUri } } }
+
+  Ctrl-C stops everything; the next \`npm run dev\` resumes this chain.
+`;
+}

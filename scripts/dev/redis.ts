@@ -1,0 +1,77 @@
+/** Redis for `npm run dev`: REDIS_URL when it answers, else its own redis-server as a child. */
+import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { QUEUE } from "../../pipeline/queues";
+import { freePort, waitForPort } from "../lib/processes";
+import { type Child, startChild } from "./children";
+
+/** The URL without credentials, for messages. */
+const shown = (url: string) => {
+  try {
+    const u = new URL(url);
+    u.username = "";
+    u.password = "";
+    return u.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
+};
+
+async function redisReachable(url: string): Promise<boolean> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 3_000,
+    retryStrategy: () => null,
+  });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    return (await client.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** REDIS_URL when it answers, else a redis-server child (noeviction, append-only file in `dir`). */
+export async function devRedis(env: NodeJS.ProcessEnv, dir: string, children: Child[]): Promise<string> {
+  if (env.REDIS_URL) {
+    if (await redisReachable(env.REDIS_URL)) return env.REDIS_URL;
+    throw new Error(
+      `REDIS_URL=${shown(env.REDIS_URL)} does not answer. Start that Redis, or unset REDIS_URL to let npm run dev start redis-server itself.`,
+    );
+  }
+  if (spawnSync("sh", ["-c", "command -v redis-server"]).status !== 0) {
+    throw new Error(
+      "redis-server is not installed and REDIS_URL is not set. Install Redis 7 (Debian/Ubuntu: " +
+        "`sudo apt-get install -y redis-server`, macOS: `brew install redis`) or set REDIS_URL to a running server.",
+    );
+  }
+  mkdirSync(dir, { recursive: true });
+  const port = Number(env.REDIS_PORT || (await freePort()));
+  // BullMQ needs noeviction; the append-only file keeps queued jobs across a resumed run.
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--maxmemory-policy", "noeviction", "--save", ""];
+  args.push("--appendonly", "yes", "--dir", dir);
+  const child = startChild("redis", "redis-server", args, { keep: (l) => /WARNING|# |Ready to accept/.test(l) });
+  children.push(child);
+  await Promise.race([
+    waitForPort(port, { timeoutMs: 20_000 }),
+    new Promise((_, reject) =>
+      child.process.once("exit", (code) => reject(new Error(`redis-server exited with code ${code}`))),
+    ),
+  ]);
+  return `redis://127.0.0.1:${port}`;
+}
+
+/** Removes every job of the three queues under `prefix`. */
+export async function emptyQueues(url: string, prefix: string): Promise<void> {
+  for (const name of Object.values(QUEUE)) {
+    const queue = new Queue(name, { connection: { url, maxRetriesPerRequest: 1 }, prefix });
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
+}
