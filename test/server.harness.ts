@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
-import { parseConfig } from "../pipeline/config";
+import { type Config, parseConfig } from "../pipeline/config";
 import { type Context, createContext } from "../pipeline/context";
 import { createLogger } from "../pipeline/logger";
 import { type RunningServer, startServer } from "../pipeline/server";
@@ -15,6 +15,25 @@ import { freePort } from "../scripts/lib/processes";
 import { createTestDatabase, useAnvil, useRedis } from "./helpers/services";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+
+/** The env a parsed config came from, for building a variant of it in a test. */
+export function configEnv(config: Config): Record<string, string> {
+  const env: Record<string, string> = {
+    NODE_ENV: config.NODE_ENV,
+    LOG_LEVEL: "silent",
+    QUEUE_PREFIX: config.QUEUE_PREFIX,
+    INDEXER_URL: config.INDEXER_URL,
+    GLISK_NETWORK: "anvil",
+    PONDER_RPC_URL_31337: config.network.rpcUrl,
+    GLISK_CONTRACT_ADDRESS: config.network.address,
+    GLISK_START_BLOCK: String(config.network.startBlock),
+    IPFS_DATA_DIR: config.IPFS_DATA_DIR,
+    REDIS_URL: config.REDIS_URL,
+  };
+  if (config.ADMIN_API_TOKEN) env.ADMIN_API_TOKEN = config.ADMIN_API_TOKEN;
+  if (config.KEEPER_PRIVATE_KEY) env.KEEPER_PRIVATE_KEY = config.KEEPER_PRIVATE_KEY;
+  return env;
+}
 
 export type Harness = {
   ctx: Context;

@@ -1,11 +1,16 @@
 import { Worker } from "bullmq";
 import { describe, expect, test } from "vitest";
+import { parseConfig } from "../pipeline/config";
+import { createContext } from "../pipeline/context";
 import { getAuthor } from "../pipeline/db/authors";
 import { recordDetected, transition } from "../pipeline/db/tokens";
 import { createLocalStore } from "../pipeline/ipfs/local-store";
+import { createLogger } from "../pipeline/logger";
 import { QUEUE } from "../pipeline/queues";
+import { createApp } from "../pipeline/server";
 import { anvilAccount, mint, PLACEHOLDER_URI, waitFor } from "../scripts/lib/glisk";
-import { ADMIN_TOKEN, useServer } from "./server.harness";
+import { freePort } from "../scripts/lib/processes";
+import { ADMIN_TOKEN, configEnv, useServer } from "./server.harness";
 
 const h = useServer();
 const author = anvilAccount(5).address;
@@ -265,6 +270,32 @@ describe("health", () => {
     expect(JSON.stringify(body)).not.toContain(h().ctx.config.KEEPER_PRIVATE_KEY?.slice(2));
   });
 
+  test("readiness answers 503 naming what is unreachable, without internals", async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const config = parseConfig({
+      ...configEnv(h().ctx.config),
+      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+      PONDER_RPC_URL_31337: dead,
+    });
+    const broken = await createContext(config, { db: h().ctx.db, logger: createLogger("silent") });
+    for (const queue of Object.values(broken.queues)) queue.on("error", () => {});
+    try {
+      const app = createApp(broken);
+      const ready = await app.request("/health/ready");
+      expect(ready.status).toBe(503);
+      const body = (await ready.json()) as { reason: string; checks: Record<string, boolean> };
+      expect(body.checks).toEqual({ database: true, redis: false, rpc: false });
+      expect(body.reason).toBe("redis unreachable, rpc unreachable");
+      const workers = await app.request("/health/workers");
+      expect(workers.status).toBe(503);
+      for (const text of [JSON.stringify(body), await workers.text()]) {
+        expect(text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|stack/);
+      }
+    } finally {
+      await broken.close();
+    }
+  });
+
   test("the indexer check answers 503 with a reason when the indexer is down", async () => {
     const response = await h().call("/health/indexer", { token: false });
     expect(response.status).toBe(503);
@@ -274,18 +305,27 @@ describe("health", () => {
 
 describe("metrics", () => {
   test("/metrics is Prometheus text with token, queue and job-outcome figures", async () => {
-    const worker = new Worker(QUEUE.pin, async (job) => (job.data.skip ? "skipped" : { cid: "x" }), {
-      connection: h().ctx.workerConnection(),
-      prefix: h().ctx.config.QUEUE_PREFIX,
-    });
+    const worker = new Worker(
+      QUEUE.pin,
+      async (job) => {
+        if (job.data.fail) throw new Error("permanent");
+        return job.data.skip ? "skipped" : { cid: "x" };
+      },
+      {
+        connection: h().ctx.workerConnection(),
+        prefix: h().ctx.config.QUEUE_PREFIX,
+      },
+    );
     try {
       await h().ctx.queues.pin.add("pin", { skip: true });
       await h().ctx.queues.pin.add("pin", { skip: false });
+      await h().ctx.queues.pin.add("pin", { fail: true }, { attempts: 1 });
       const text = await waitFor(
         async () => {
           const body = await (await h().call("/metrics", { token: false })).text();
           return /glisk_jobs_total\{stage="pin",outcome="skipped"\} 1\b/.test(body) &&
-            /glisk_jobs_total\{stage="pin",outcome="completed"\} 1\b/.test(body)
+            /glisk_jobs_total\{stage="pin",outcome="completed"\} 1\b/.test(body) &&
+            /glisk_jobs_total\{stage="pin",outcome="failed"\} 1\b/.test(body)
             ? body
             : undefined;
         },
