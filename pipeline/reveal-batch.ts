@@ -11,7 +11,7 @@ import { QUEUE, type RevealJobData } from "./queues";
 import { KeeperUnauthorizedError } from "./reveal/errors";
 import { requestReveal } from "./reveal/request";
 import { type RoundStats, runRevealRound } from "./reveal/round";
-import { WorkerStoppingError } from "./reveal/send";
+import { WorkerStoppingError } from "./reveal/watch";
 
 export const REVEAL_QUEUE = QUEUE.reveal;
 export type { RevealJobData };

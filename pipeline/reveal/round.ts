@@ -2,19 +2,16 @@
  * One reveal round, run under the reveal queue's global concurrency of 1: settle what is pending,
  * decide whether a batch is due, then send batches until no ready token is left.
  */
-
-import { GliskNFTAbi } from "../../abis/GliskNFTAbi";
 import type { Context } from "../context";
 import type { Keeper } from "../keeper";
 import type { RevealJobData } from "../queues";
-import { feeCap, quoteFees } from "./fees";
+import { revealBatch } from "./batch";
 import { recordAlreadyRevealed, recordFailed, regenerate } from "./outcomes";
 import { preflight } from "./preflight";
 import { scheduleReveal } from "./request";
 import { readyBacklog, roundDue, selectReady } from "./select-batch";
-import { type Sender, sendReveal } from "./send";
-import { applyOutcome, settlePending } from "./settle";
-import { isolateFaults, type RevealItem, simulateReveal } from "./simulate";
+import { senderFor } from "./sender";
+import { settlePending } from "./settle";
 
 export type RoundStats = {
   /** `waiting`: not due yet; `fees-above-cap`: stopped until fees drop; `done`: nothing ready is left. */
@@ -27,24 +24,6 @@ export type RoundStats = {
   failed: number;
   deferred: number;
 };
-
-/** The sender settings for this context's chain and keeper. */
-export function senderFor(ctx: Context, keeper: Keeper, signal?: AbortSignal): Sender {
-  const c = ctx.config;
-  return {
-    db: ctx.db,
-    chain: ctx.chain,
-    logger: ctx.logger.child({ stage: "reveal" }),
-    keeper,
-    chainId: c.network.chainId,
-    contract: c.network.address,
-    stuckSeconds: c.REVEAL_STUCK_SECONDS,
-    bumpPercent: c.REVEAL_FEE_BUMP_PERCENT,
-    cap: feeCap(c.REVEAL_MAX_FEE_GWEI),
-    pollMs: Math.min(ctx.chain.pollingInterval, 1_000),
-    signal,
-  };
-}
 
 /** Small margin so a timer that fires a few ms early (clock skew) still counts as due. */
 const DUE_SLACK_MS = 100;
@@ -71,7 +50,6 @@ export async function runRevealRound(
     failed: 0,
     deferred: 0,
   };
-  const call = { chain: ctx.chain, contract: c.network.address, keeper: keeper.address };
   const deferred: string[] = [];
   // Tokens handed back by settlement were due already: they go out now rather than wait again.
   let due = data.trigger === "manual" || data.trigger === "recheck" || settled.some((x) => x.returned > 0);
@@ -125,62 +103,15 @@ export async function runRevealRound(
     stats.deferred = deferred.length;
     if (checked.reveal.length === 0) continue;
 
-    const quote = await quoteFees(ctx.chain, s.cap);
-    if (!quote.ok) {
-      s.logger.warn(
-        { maxFeePerGas: quote.fees.maxFeePerGas.toString(), cap: quote.cap.toString() },
-        "fees above REVEAL_MAX_FEE_GWEI: tokens stay ready, looking again later",
-      );
+    const sent = await revealBatch(ctx, s, checked.reveal, jobId);
+    if (sent.kind === "fees-above-cap") {
       await scheduleReveal(ctx, { delayMs: c.REVEAL_RECHECK_SECONDS * 1000, reason: "fees" });
       return { ...stats, status: "fees-above-cap" };
     }
-
-    const byId = new Map(checked.reveal.map((r) => [r.token.token_id, r]));
-    let items: RevealItem[] = checked.reveal.map((r) => ({
-      tokenId: r.token.token_id,
-      uri: `ipfs://${r.token.metadata_cid}`,
-    }));
-    const revert = await simulateReveal(call, items);
-    if (revert) {
-      const isolated = await isolateFaults((part) => simulateReveal(call, part), items, revert);
-      for (const { item, revert: why } of isolated.faults) {
-        if (why.name === "AlreadyRevealed")
-          stats.alreadyRevealed += await recordAlreadyRevealed(ctx, [item.tokenId], jobId);
-        else stats.failed += await recordFailed(ctx, [item.tokenId], `revealTokens reverts: ${why.message}`, jobId);
-      }
-      items = isolated.ok;
-      if (items.length === 0) continue;
-      const again = await simulateReveal(call, items);
-      if (again) throw new Error(`reveal batch still reverts after isolating faulty tokens: ${again.message}`);
-    }
-
-    const estimate = await ctx.chain.estimateContractGas({
-      address: c.network.address,
-      abi: GliskNFTAbi,
-      functionName: "revealTokens",
-      args: [items.map((i) => BigInt(i.tokenId)), items.map((i) => i.uri)],
-      account: keeper.address,
-    });
-    const gas = (estimate * BigInt(Math.round(c.REVEAL_GAS_BUFFER * 1000)) + 999n) / 1000n;
-    const nonce = await ctx.chain.getTransactionCount({ address: keeper.address, blockTag: "pending" });
-    const { row, outcome } = await sendReveal(s, {
-      items: items.map((i) => {
-        const mint = byId.get(i.tokenId)?.mint;
-        if (!mint) throw new Error(`no mint for token ${i.tokenId}`);
-        return { ...i, mintTxHash: mint.txHash, mintBlockNumber: mint.blockNumber };
-      }),
-      nonce,
-      gas,
-      fees: quote.fees,
-      jobId,
-    });
-    const settled = await applyOutcome(s, row, outcome);
-    stats.transactions += 1;
-    stats.revealed += settled.revealed;
-    s.logger.info(
-      { revealTxId: row.id, outcome: settled.outcome, revealed: settled.revealed, hash: settled.row.mined_hash },
-      "reveal transaction settled",
-    );
+    stats.transactions += sent.transactions;
+    stats.revealed += sent.revealed;
+    stats.alreadyRevealed += sent.alreadyRevealed;
+    stats.failed += sent.failed;
   }
   if (deferred.length > 0) {
     await scheduleReveal(ctx, { delayMs: c.REVEAL_RECHECK_SECONDS * 1000, reason: "depth" });

@@ -5,7 +5,9 @@
 import { READY, type RevealTransaction } from "../db/schema";
 import { readRevealed } from "./chain-reads";
 import { MAX_REVEAL_ATTEMPTS, moveTokens } from "./record";
-import { type Outcome, resumeReveal, type Sender } from "./send";
+import { resumeReveal } from "./send";
+import type { Sender } from "./sender";
+import type { Outcome } from "./watch";
 
 export type Settled = { row: RevealTransaction; outcome: Outcome["kind"]; revealed: number; returned: number };
 
