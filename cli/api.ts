@@ -15,7 +15,10 @@ export type ApiClient = <T>(method: string, path: string, body?: unknown) => Pro
 /** A client for `baseUrl` authenticating with `token`. */
 export function apiClient(baseUrl: string, token: string | undefined): ApiClient {
   if (!token) {
-    throw new CliError("ADMIN_API_TOKEN is not set: export the pipeline's admin token (npm run dev prints it)", 2);
+    throw new CliError(
+      "ADMIN_API_TOKEN is not set (and no .data/admin-token from npm run dev): export the pipeline's admin token",
+      2,
+    );
   }
   const base = baseUrl.replace(/\/+$/, "");
   return async <T>(method: string, path: string, body?: unknown) => {

@@ -2,7 +2,9 @@
  * `glisk`: the operator's command line for a running pipeline, through its admin API
  * (GLISK_API_URL, default http://127.0.0.1:42070; ADMIN_API_TOKEN).
  */
+import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { devPaths } from "../scripts/dev/session";
 import { apiClient, CliError } from "./api";
 import { pairs, table } from "./format";
 
@@ -20,7 +22,7 @@ Options:
   --api-url <u>   admin API address (default: $GLISK_API_URL or http://127.0.0.1:42070)
   -h, --help      show this help
 
-Environment: ADMIN_API_TOKEN (required), GLISK_API_URL.`;
+Environment: ADMIN_API_TOKEN (default: the token \`npm run dev\` saved in .data/admin-token), GLISK_API_URL.`;
 
 type Token = {
   tokenId: string;
@@ -48,6 +50,12 @@ type TokenDetail = {
     reason: string | null;
   }[];
 };
+
+/** The admin token `npm run dev` generated, so the CLI works on a dev stack without setup. */
+function devToken(env: NodeJS.ProcessEnv): string | undefined {
+  const file = devPaths(env).adminToken;
+  return existsSync(file) ? readFileSync(file, "utf8").trim() || undefined : undefined;
+}
 
 const tokenId = (value: string | undefined, command: string): string => {
   if (!value || !/^[1-9][0-9]*$/.test(value))
@@ -92,7 +100,8 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     if (!command && !values.help) throw new CliError("no command given", 2);
     return;
   }
-  const api = () => apiClient(values["api-url"] ?? env.GLISK_API_URL ?? "http://127.0.0.1:42070", env.ADMIN_API_TOKEN);
+  const api = () =>
+    apiClient(values["api-url"] ?? env.GLISK_API_URL ?? "http://127.0.0.1:42070", env.ADMIN_API_TOKEN ?? devToken(env));
   const print = (json: unknown, text: () => string) =>
     console.log(values.json ? JSON.stringify(json, null, 2) : text());
 

@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { getAuthor } from "../pipeline/db/authors";
@@ -88,6 +90,18 @@ describe("glisk CLI", () => {
     ).toBe(true);
   });
 
+  test("without ADMIN_API_TOKEN it uses the token npm run dev saved", async () => {
+    const devDir = mkdtempSync(path.join(tmpdir(), "glisk-cli-"));
+    try {
+      writeFileSync(path.join(devDir, "admin-token"), `${ADMIN_TOKEN}\n`);
+      const run = await glisk(["tokens", "--json"], { ADMIN_API_TOKEN: undefined, GLISK_DEV_DIR: devDir });
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+    } finally {
+      rmSync(devDir, { recursive: true, force: true });
+    }
+  });
+
   test("errors exit non-zero with a clear message", async () => {
     const [id] = await mintAndDetect(1);
     const notFailed = await glisk(["retry", id as string]);
@@ -99,7 +113,7 @@ describe("glisk CLI", () => {
     const wrongToken = await glisk(["tokens"], { ADMIN_API_TOKEN: "wrong" });
     expect(wrongToken.code).toBe(1);
     expect(wrongToken.stderr).toContain("check ADMIN_API_TOKEN");
-    const noToken = await glisk(["tokens"], { ADMIN_API_TOKEN: undefined });
+    const noToken = await glisk(["tokens"], { ADMIN_API_TOKEN: undefined, GLISK_DEV_DIR: h().ipfsDir });
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toContain("ADMIN_API_TOKEN is not set");
     const badId = await glisk(["status", "abc"]);

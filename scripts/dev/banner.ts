@@ -34,7 +34,7 @@ export function banner({
     npm run mint -- --quantity 5 --prompt "a lighthouse in the fog, oil painting"
 
   Follow a token:
-    ADMIN_API_TOKEN=${tokenFromEnv ? "$ADMIN_API_TOKEN" : token} npx glisk status 1
+    ${pipelinePort === 42070 ? "" : `GLISK_API_URL=${api} `}npx glisk status 1${tokenFromEnv ? "" : "   (the CLI reads the saved admin token)"}
 
   GraphQL query to paste at ${graphql}:
     { tokens(orderBy: "id", orderDirection: "desc", limit: 10) { items { id owner promptAuthor revealed tokenUri } } }
