@@ -209,7 +209,8 @@ describe("pre-flight", () => {
       const job = await c.queues.generate.getJob(
         generateJobId({ chainId: 31337, tokenId: id, mintTxHash: canonical.txHash }),
       );
-      expect(job?.data.promptAuthor).toBe(authorB.toLowerCase());
+      expect(job?.data.promptAuthor).toBe(authorB);
+      expect(job?.data.mintBlockNumber).toBe(String(canonical.blockNumber));
     }
     await waitFor(async () => ((await c.queues.reveal.getActiveCount()) === 0 ? true : undefined));
     expect(await revealTxs()).toHaveLength(0);

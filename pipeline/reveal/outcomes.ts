@@ -3,6 +3,7 @@
  * revealed already (recorded without a transaction), gone from the chain, re-minted for another
  * author (back to generation for the canonical mint), or failed with the decoded revert.
  */
+import { getAddress } from "viem";
 import type { Context } from "../context";
 import { READY, type Token } from "../db/schema";
 import { recordDetected } from "../db/tokens";
@@ -60,8 +61,9 @@ export async function regenerate(ctx: Ctx, token: Token, mint: MintLocation, job
     chainId,
     contract: ctx.config.network.address,
     tokenId: token.token_id,
-    promptAuthor: mint.author.toLowerCase(),
-    minter: mint.minter.toLowerCase(),
+    // Checksummed like the indexer's jobs: both paths carry the same data for the same job id.
+    promptAuthor: getAddress(mint.author),
+    minter: getAddress(mint.minter),
     mintTxHash: mint.txHash,
     mintBlockNumber: String(mint.blockNumber),
   };
