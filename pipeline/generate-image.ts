@@ -12,6 +12,7 @@ import { type Address, getAddress, type Hash, zeroAddress } from "viem";
 import type { Context } from "./context";
 import { getAuthor } from "./db/authors";
 import { getToken, recordDetected, type TokenKey, transition } from "./db/tokens";
+import { ensureJob } from "./enqueue";
 import {
   ContentPolicyError,
   describeError,
@@ -38,13 +39,14 @@ export type GenerateDeps = { ctx: Context; providers: ImageProviders; store: Loc
 
 const DONE = new Set(["generated", "uploaded", "revealing", "revealed"]);
 
-/** Enqueues the pin job of a generated token (deterministic id: a duplicate add is a no-op). */
+/**
+ * Enqueues the pin job of a generated token. The id is deterministic, so a live duplicate is not
+ * added twice; a finished job under the same id is replaced (the token is generated, so pinning is due).
+ */
 export async function enqueuePin(ctx: Pick<Context, "queues" | "config">, d: TokenKey & { mintTxHash: string }) {
   const data = { chainId: d.chainId, tokenId: d.tokenId, mintTxHash: d.mintTxHash };
-  await ctx.queues.pin.add("pin", data, {
-    ...stageJobOptions(ctx.config.JOB_ATTEMPTS, ctx.config.JOB_BACKOFF_MS),
-    jobId: pinJobId(data),
-  });
+  const opts = stageJobOptions(ctx.config.JOB_ATTEMPTS, ctx.config.JOB_BACKOFF_MS);
+  await ensureJob(ctx.queues.pin, pinJobId(data), data, opts);
 }
 
 /** Builds the BullMQ processor of the generate queue. */

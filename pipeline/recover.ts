@@ -5,27 +5,15 @@
  * Job ids are deterministic, so a job that still exists is not duplicated; one that finished while
  * the database says the work is not done (Redis restored from an old snapshot) is replaced.
  */
-import type { Queue } from "bullmq";
 import type { Context } from "./context";
 import type { Token } from "./db/schema";
+import { ensureJob } from "./enqueue";
 import { generateJobId, pinJobId, stageJobOptions } from "./queues";
 import { requestReveal } from "./reveal/request";
 
 export type RecoverReturnType = { generate: number; pin: number; ready: number };
 
 const PAGE = 500;
-
-/** Adds `jobId` unless a live job with that id exists; replaces a finished one. Returns true when added. */
-async function ensureJob(queue: Queue, jobId: string, data: object, opts: object): Promise<boolean> {
-  const existing = await queue.getJob(jobId);
-  if (existing) {
-    const state = await existing.getState();
-    if (state !== "completed" && state !== "failed" && state !== "unknown") return false;
-    await existing.remove().catch(() => {});
-  }
-  await queue.add(queue.name, data, { ...opts, jobId });
-  return true;
-}
 
 async function* unfinished(ctx: Context): AsyncGenerator<Token[]> {
   let after = "-1";

@@ -1,12 +1,13 @@
 /**
  * An operator's retry of a failed token (admin API, CLI): the token goes back to the start of the
- * stage that failed and its job is enqueued again. BullMQ refuses to add a job whose id still exists,
- * so the old failed job is removed first.
+ * stage that failed and its job is enqueued again. BullMQ ignores an add whose id still exists, so
+ * the old failed job is replaced (`ensureJob`).
  */
 import type { Context } from "./context";
 import { getToken, type TokenKey, transition } from "./db/tokens";
+import { ensureJob } from "./enqueue";
 import { enqueuePin } from "./generate-image";
-import { generateJobId, pinJobId, stageJobOptions } from "./queues";
+import { generateJobId, stageJobOptions } from "./queues";
 
 export type RetryTokenReturnType = { retried: boolean; stage?: "generate" | "pin"; reason?: string };
 
@@ -20,7 +21,9 @@ export async function retryToken(ctx: Context, key: TokenKey): Promise<RetryToke
   if (!token) return { retried: false, reason: "unknown token" };
   if (token.status !== "failed") return { retried: false, reason: `token is ${token.status}, not failed` };
   const ids = { chainId: key.chainId, tokenId: key.tokenId, mintTxHash: token.mint_tx_hash };
-  const fromPin = Boolean(token.image_cid);
+  // A failure after the image was made (pin stage) resumes from it; anything the generate stage
+  // decided (including a stale mint) is re-examined from the start.
+  const fromPin = Boolean(token.image_cid) && !token.generate_error;
   const moved = await transition(ctx.db, {
     ...key,
     mintTxHash: token.mint_tx_hash,
@@ -32,14 +35,12 @@ export async function retryToken(ctx: Context, key: TokenKey): Promise<RetryToke
   });
   if (!moved) return { retried: false, reason: "token changed while retrying" };
   if (fromPin) {
-    await ctx.queues.pin.remove(pinJobId(ids));
     await enqueuePin(ctx, ids);
     return { retried: true, stage: "pin" };
   }
-  const jobId = generateJobId(ids);
-  await ctx.queues.generate.remove(jobId);
-  await ctx.queues.generate.add(
-    "generate",
+  await ensureJob(
+    ctx.queues.generate,
+    generateJobId(ids),
     {
       chainId: key.chainId,
       contract: ctx.config.network.address,
@@ -49,7 +50,7 @@ export async function retryToken(ctx: Context, key: TokenKey): Promise<RetryToke
       mintTxHash: token.mint_tx_hash,
       mintBlockNumber: String(token.mint_block_number),
     },
-    { ...stageJobOptions(ctx.config.JOB_ATTEMPTS, ctx.config.JOB_BACKOFF_MS), jobId },
+    stageJobOptions(ctx.config.JOB_ATTEMPTS, ctx.config.JOB_BACKOFF_MS),
   );
   return { retried: true, stage: "generate" };
 }

@@ -1,3 +1,4 @@
+import type { Queue } from "bullmq";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { setAuthorPrompt } from "../pipeline/db/authors";
 import { tokenHistory } from "../pipeline/db/tokens";
@@ -76,21 +77,26 @@ describe("generate → pin with Replicate and Pinata", () => {
     await p.ctx.queues.generate.obliterate({ force: true });
     await p.ctx.queues.pin.obliterate({ force: true });
     await s.enqueue(p, [job]);
-    const replay = await p.ctx.queues.generate.getJob(`gen-31337-${job.tokenId}-${job.mintTxHash}`);
-    expect(await replay?.waitUntilFinished(await queueEvents(p))).toBe("skipped");
+    expect(await finished(p.ctx.queues.generate, `gen-31337-${job.tokenId}-${job.mintTxHash}`)).toBe("skipped");
     expect(s.replicate().counters.create).toBe(1);
     expect(s.pinata().counters.upload).toBe(2);
   });
 });
 
-async function queueEvents(p: Awaited<ReturnType<typeof s.start>>) {
-  const { QueueEvents } = await import("bullmq");
-  const events = new QueueEvents("generate", {
-    connection: p.ctx.workerConnection(),
-    prefix: p.ctx.config.QUEUE_PREFIX,
-  });
-  await events.waitUntilReady();
-  return events;
+/** Polls a job until it finished; returns its return value (or throws its failure). */
+async function finished(queue: Queue, jobId: string): Promise<unknown> {
+  let state = "";
+  await waitFor(
+    async () => {
+      state = (await queue.getJobState(jobId)) as string;
+      return state === "completed" || state === "failed";
+    },
+    { timeoutMs: 30_000, message: `job ${jobId} to finish (last state: ${state})` },
+  );
+  // Read the job after its state says finished, so the return value is there.
+  const job = await queue.getJob(jobId);
+  if (state === "failed") throw new Error(job?.failedReason);
+  return job?.returnvalue;
 }
 
 describe("failure classes", () => {
@@ -315,8 +321,7 @@ describe("on-chain checks before any paid call", () => {
     if (!stale || !fresh) throw new Error("no job");
     expect(fresh.tokenId).toBe(stale.tokenId);
     await s.enqueue(p, [stale]);
-    const staleJob = await p.ctx.queues.generate.getJob(`gen-31337-${stale.tokenId}-${stale.mintTxHash}`);
-    expect(await staleJob?.waitUntilFinished(await queueEvents(p))).toBe("skipped");
+    expect(await finished(p.ctx.queues.generate, `gen-31337-${stale.tokenId}-${stale.mintTxHash}`)).toBe("skipped");
     expect(s.replicate().counters.create).toBe(0);
     const history = await tokenHistory(s.db(), { chainId: 31337, tokenId: stale.tokenId });
     expect(history.some((e) => e.mint_tx_hash === stale.mintTxHash && /stale job/.test(e.reason ?? ""))).toBe(true);
@@ -407,9 +412,23 @@ describe("operator retry and recovery", () => {
     const workers = startStageWorkers(p.ctx);
     try {
       for (const j of jobs) expect((await s.until(j.tokenId, ["uploaded", "failed"])).status).toBe("uploaded");
+      // Redis restored from an old snapshot: the database says unfinished, the job says completed.
+      const [first] = jobs;
+      if (!first) throw new Error("no job");
+      const { transition } = await import("../pipeline/db/tokens");
+      await transition(s.db(), {
+        chainId: 31337,
+        tokenId: first.tokenId,
+        from: ["uploaded"],
+        to: "detected",
+        stage: "test",
+      });
+      expect(await recoverStages(p.ctx)).toMatchObject({ generate: 1, pin: 0 });
+      expect((await s.until(first.tokenId, ["uploaded", "failed"])).status).toBe("uploaded");
     } finally {
       await workers.close();
     }
+    // The re-run resumed the stored prediction.
     expect(s.replicate().counters.create).toBe(3);
   });
 });
