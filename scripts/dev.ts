@@ -159,12 +159,18 @@ async function main() {
   );
 }
 
+// One Ctrl-C can arrive several times: from the terminal to the whole foreground group, and again
+// relayed by npm and tsx. Repeats within this window are that same keypress, not a second one.
+const REPEAT_WINDOW_MS = 1_500;
+let firstSignalAt = 0;
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => {
     if (stopping) {
+      if (Date.now() - firstSignalAt < REPEAT_WINDOW_MS) return;
       say("second interrupt: killing everything");
       process.exit(130);
     }
+    firstSignalAt = Date.now();
     void stopAll(signal).then(() => process.exit(0));
   });
 }

@@ -52,7 +52,9 @@ const stopAll = (signal: NodeJS.Signals) => {
 
 for (const name of role === "all" ? (["indexer", "pipeline"] as const) : ([role] as ["indexer" | "pipeline"])) {
   const { args, env } = command(name);
-  const child = spawn(process.execPath, args, { cwd: root, env, stdio: "inherit" });
+  // Own process group: a terminal's Ctrl-C reaches only this supervisor, which sends each child one
+  // signal (a second one would make the pipeline skip waiting for its active jobs).
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: "inherit", detached: true });
   child.on("exit", (code, signal) => {
     if (!stopping && code !== 0) exitCode = code ?? (signal ? 1 : 0);
     // One role down means the deployment is degraded: stop the other so the supervisor restarts both.
@@ -61,6 +63,10 @@ for (const name of role === "all" ? (["indexer", "pipeline"] as const) : ([role]
   });
   children.push(child);
 }
+
+process.on("exit", () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
