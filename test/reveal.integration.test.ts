@@ -223,6 +223,41 @@ describe("pre-flight", () => {
     expect(revealed).toBe(false);
   });
 
+  test("a reveal that a reorg takes back is re-sent, so the token is revealed on the canonical chain once", async () => {
+    const ids = await mintReady(3);
+    const snapshot = await anvil().rpc<`0x${string}`>("evm_snapshot");
+    const c = await start();
+    await requestReveal(c, { trigger: "manual" });
+    await waitFor(allRevealed(ids), { message: "first reveal" });
+    const [first] = await revealTxs();
+    await anvil().rpc("evm_revert", [snapshot]);
+    await anvil().rpc("anvil_mine", ["0x2"]);
+    const isRevealed = (id: string) =>
+      clients().publicClient.readContract({
+        address: contract,
+        abi: GliskNFTAbi,
+        functionName: "isRevealed",
+        args: [BigInt(id)],
+      });
+    expect(await isRevealed(ids[0] ?? "")).toBe(false);
+    await requestReveal(c, { trigger: "ready" });
+    await waitFor(async () => ((await isRevealed(ids[2] ?? "")) ? true : undefined), { message: "re-sent reveal" });
+    await waitFor(allRevealed(ids));
+    const txs = await revealTxs();
+    expect(txs).toHaveLength(1);
+    expect(txs[0]?.status).toBe("mined");
+    expect(txs[0]?.hashes).toEqual(first?.hashes);
+    const history = await db
+      .selectFrom("token_events")
+      .select(["from_status", "to_status"])
+      .where("token_id", "=", ids[0] ?? "")
+      .orderBy("id")
+      .execute();
+    expect(history.map((e) => e.to_status)).toEqual(["revealing", "revealed", "revealing", "revealed"]);
+    const { counts } = await revealedOnChain(anvil().url, contract);
+    expect(ids.map((id) => counts.get(id))).toEqual([1, 1, 1]);
+  });
+
   test("a batch that reverts in simulation is split down to the token at fault", async () => {
     const ids = await mintReady(9);
     const { publicClient, walletFor } = clients();

@@ -5,6 +5,7 @@
 import { READY, type RevealTransaction } from "../db/schema";
 import { readRevealed } from "./chain-reads";
 import { MAX_REVEAL_ATTEMPTS, moveTokens } from "./record";
+import { reopenReorged } from "./reorg";
 import { resumeReveal } from "./send";
 import type { Sender } from "./sender";
 import type { Outcome } from "./watch";
@@ -100,8 +101,10 @@ export async function applyOutcome(s: Sender, row: RevealTransaction, outcome: O
 /**
  * Settles every pending row of this keeper, oldest nonce first, before anything new is sent: from
  * the receipt of any of its hashes, or by re-sending it as last signed and watching it through.
+ * Recent reveals a reorg took back are reopened first, so they are settled the same way.
  */
 export async function settlePending(s: Sender): Promise<Settled[]> {
+  await reopenReorged(s);
   const pending = await s.db
     .selectFrom("reveal_transactions")
     .selectAll()

@@ -11,7 +11,11 @@ import type { Sender } from "./sender";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function receiptOf(chain: PublicClient, hashes: readonly string[]): Promise<TransactionReceipt | undefined> {
+/** The receipt of whichever of `hashes` was mined, if any. */
+export async function receiptOf(
+  chain: PublicClient,
+  hashes: readonly string[],
+): Promise<TransactionReceipt | undefined> {
   const receipts = await Promise.all(
     hashes.map((hash) =>
       chain.getTransactionReceipt({ hash: hash as Hash }).catch((error) => {
