@@ -63,6 +63,24 @@ describe("authentication", () => {
     expect(board.headers.get("www-authenticate")).toMatch(/^Basic /);
   });
 
+  test("a state-changing request from another site is refused even with valid credentials", async () => {
+    const basic = `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString("base64")}`;
+    const before = await h().ctx.queues.reveal.count();
+    for (const headers of [{ origin: "http://evil.example" }, { "sec-fetch-site": "cross-site" }]) {
+      const response = await h().call("/admin/reveal", {
+        method: "POST",
+        token: false,
+        headers: { authorization: basic, ...headers },
+        body: JSON.stringify({ tokenIds: ["1"] }),
+      });
+      expect(response.status).toBe(403);
+      expect((await errorOf(response)).code).toBe("cross_site");
+    }
+    expect(await h().ctx.queues.reveal.count()).toBe(before);
+    const sameSite = await h().call("/admin/system", { headers: { origin: "http://evil.example" } });
+    expect(sameSite.status).toBe(200);
+  });
+
   test("HTTP Basic with the token as password opens Bull Board, whose API lists the three queues", async () => {
     const basic = `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString("base64")}`;
     const page = await h().call("/admin/queues", { token: false, headers: { authorization: basic } });

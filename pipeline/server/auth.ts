@@ -4,7 +4,7 @@
  * token as password is accepted too, and a 401 under /admin/queues asks the browser for it.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { errorBody } from "./errors";
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
@@ -27,11 +27,30 @@ function presentedToken(header: string | undefined): string | undefined {
   return undefined;
 }
 
+/**
+ * A browser sends cached Basic credentials with requests other sites trigger; a state-changing
+ * request that a browser marks as cross-site (Sec-Fetch-Site, or an Origin of another host) is refused.
+ */
+function crossSiteWrite(c: Context): boolean {
+  if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS") return false;
+  if (c.req.header("sec-fetch-site") === "cross-site") return true;
+  const origin = c.req.header("origin");
+  if (!origin) return false;
+  try {
+    return new URL(origin).host !== new URL(c.req.url).host;
+  } catch {
+    return true;
+  }
+}
+
 /** Refuses every request without the admin token; with no token configured, /admin is closed. */
 export function requireAdmin(token: string | undefined): MiddlewareHandler {
   return async (c, next) => {
     const presented = presentedToken(c.req.header("authorization"));
-    if (token && presented !== undefined && tokenMatches(presented, token)) return next();
+    if (token && presented !== undefined && tokenMatches(presented, token)) {
+      if (crossSiteWrite(c)) return c.json(errorBody("cross_site", "cross-site requests cannot change state"), 403);
+      return next();
+    }
     if (c.req.path.startsWith("/admin/queues"))
       c.header("WWW-Authenticate", 'Basic realm="glisk admin", charset="UTF-8"');
     else c.header("WWW-Authenticate", 'Bearer realm="glisk admin"');
