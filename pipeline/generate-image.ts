@@ -7,7 +7,7 @@
  * The image goes into the local content-addressed store as soon as it is downloaded (provider URLs
  * expire), and the `pin` stage takes it from there.
  */
-import { type Job, RateLimitError } from "bullmq";
+import { DelayedError, type Job, RateLimitError } from "bullmq";
 import { type Address, getAddress, type Hash, zeroAddress } from "viem";
 import type { Context } from "./context";
 import { getAuthor } from "./db/authors";
@@ -52,14 +52,22 @@ export async function enqueuePin(ctx: Pick<Context, "queues" | "config">, d: Tok
 /** Builds the BullMQ processor of the generate queue. */
 export function createGenerateProcessor(deps: GenerateDeps) {
   const { ctx } = deps;
-  return async (job: Job<GenerateJobData>): Promise<GenerateResult> => {
+  // Three parameters: BullMQ passes an abort signal only to processors that declare it.
+  return async (job: Job<GenerateJobData>, token?: string, signal?: AbortSignal): Promise<GenerateResult> => {
     const d = job.data;
     const key = { chainId: d.chainId, tokenId: d.tokenId };
     const attempt = job.attemptsMade + 1;
     const log = ctx.logger.child({ stage: "generate", tokenId: d.tokenId, jobId: job.id });
     try {
-      return await generate(deps, job, log);
+      return await generate(deps, job, log, signal);
     } catch (error) {
+      if (signal?.aborted) {
+        // Interrupted by a shutdown: back to the queue without spending an attempt; the stored
+        // prediction id lets the next worker resume instead of paying again.
+        log.info("generate interrupted by shutdown; job put back");
+        await job.moveToDelayed(Date.now() + 1_000, token);
+        throw new DelayedError();
+      }
       if (error instanceof RateLimitedError) {
         log.warn({ retryAfterMs: error.retryAfterMs }, "image provider rate limited; pausing the generate queue");
         await ctx.queues.generate.rateLimit(error.retryAfterMs);
@@ -93,6 +101,7 @@ async function generate(
   deps: GenerateDeps,
   job: Job<GenerateJobData>,
   log: Context["logger"],
+  signal?: AbortSignal,
 ): Promise<GenerateResult> {
   const { ctx, providers, store } = deps;
   const { config, db } = ctx;
@@ -181,6 +190,7 @@ async function generate(
       tokenId: d.tokenId,
       prompt,
       resumeId,
+      signal,
       onCreated: async (predictionId) => {
         const stored = await updateForMint(db, mintKey, {
           prediction_id: predictionId,

@@ -5,6 +5,7 @@
  *
  * `close()` is the clean shutdown: workers stop taking jobs and wait for the active ones to finish,
  * so nothing is left active (a job cut off mid-way would only be picked up after its lock expires).
+ * Generate jobs still waiting on a provider after SHUTDOWN_GRACE_MS are interrupted and put back.
  */
 import { Worker, type WorkerOptions } from "bullmq";
 import type { Context } from "./context";
@@ -61,7 +62,14 @@ export function startStageWorkers(ctx: Context, overrides: StageWorkerOverrides 
     generate,
     pin,
     close: async () => {
-      await Promise.all([generate.close(), pin.close()]);
+      // Generate jobs may wait minutes on a provider: past the grace period they are interrupted and
+      // requeued (pin jobs are short and bounded by PIN_TIMEOUT_MS, so they always finish).
+      const interrupt = setTimeout(() => generate.cancelAllJobs("shutdown"), config.SHUTDOWN_GRACE_MS);
+      try {
+        await Promise.all([generate.close(), pin.close()]);
+      } finally {
+        clearTimeout(interrupt);
+      }
     },
   };
 }

@@ -124,4 +124,53 @@ describe("crashes and shutdown", () => {
       await database.drop();
     }
   });
+
+  test("past SHUTDOWN_GRACE_MS a job waiting on a prediction is put back unspent, and resumed later", async () => {
+    const database = await createTestDatabase();
+    const dbEnv: Record<string, string> =
+      database.kind === "postgres" ? { DATABASE_URL: database.url } : { PIPELINE_DATA_DIR: database.dir };
+    const env = s.env({ ...dbEnv, SHUTDOWN_GRACE_MS: "300" });
+    s.replicate().reset();
+    s.pinata().reset();
+    s.replicate().behaviour.hold = true;
+    const { child, output } = await startChild(env);
+    const [job] = await s.mintJobs(author);
+    if (!job) throw new Error("no job");
+    const producer = await enqueue(env, job);
+    try {
+      await waitFor(() => s.replicate().counters.get >= 2, { message: "the child to poll its prediction" });
+      const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(output()).toContain("stopped");
+      const stored = await producer.queue.getJob(generateJobId(job));
+      expect(["delayed", "waiting"]).toContain(await stored?.getState());
+      expect(stored?.attemptsMade).toBe(0);
+      expect(await producer.queue.getActiveCount()).toBe(0);
+
+      s.replicate().release();
+      const db = await createDatabase(database.kind === "postgres" ? { url: database.url } : { dataDir: database.dir });
+      const ctx = await createContext(parseConfig(env), { db, logger: createLogger("silent") });
+      const workers = startStageWorkers(ctx);
+      try {
+        const token = await waitFor(
+          async () => {
+            const t = await getToken(db, { chainId: 31337, tokenId: job.tokenId });
+            return t && ["uploaded", "failed"].includes(t.status) ? t : undefined;
+          },
+          { timeoutMs: 30_000, message: "the resumed job to finish the token" },
+        );
+        expect(token.status).toBe("uploaded");
+        expect(s.replicate().counters.create).toBe(1);
+      } finally {
+        await workers.close();
+        await ctx.close();
+        await db.destroy();
+      }
+    } finally {
+      await stopProcess(child);
+      await producer.close();
+      await database.drop();
+    }
+  });
 });

@@ -10,6 +10,7 @@
  * re-sending a create whose response was lost. Replicate has no idempotency key, so such a create
  * (connection lost after the server accepted it) is the one case that can cost a second prediction.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import Replicate, { type Prediction } from "replicate";
 import {
   ContentPolicyError,
@@ -121,7 +122,7 @@ export function createReplicateProvider(o: ReplicateOptions): ImageProvider {
         if (Date.now() > deadline) {
           throw new TransientError(`replicate prediction ${prediction.id} still ${prediction.status}; resuming later`);
         }
-        await new Promise((r) => setTimeout(r, o.pollIntervalMs));
+        await sleep(o.pollIntervalMs, undefined, signal ? { signal } : undefined);
         const next = await get(prediction.id, signal);
         if (!next) throw new TransientError(`replicate prediction ${prediction.id} disappeared`);
         prediction = next;
