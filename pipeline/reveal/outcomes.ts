@@ -7,6 +7,7 @@ import { getAddress } from "viem";
 import type { Context } from "../context";
 import { READY, type Token } from "../db/schema";
 import { recordDetected } from "../db/tokens";
+import { ensureJob } from "../enqueue";
 import { type GenerateJobData, generateJobId, QUEUE, stageJobOptions } from "../queues";
 import type { MintLocation } from "./chain-reads";
 import { moveTokens } from "./record";
@@ -67,10 +68,13 @@ export async function regenerate(ctx: Ctx, token: Token, mint: MintLocation, job
     mintTxHash: mint.txHash,
     mintBlockNumber: String(mint.blockNumber),
   };
-  await ctx.queues[QUEUE.generate].add("generate", data, {
-    ...stageJobOptions(ctx.config.JOB_ATTEMPTS, ctx.config.JOB_BACKOFF_MS),
-    jobId: generateJobId(data),
-  });
+  // ensureJob: a finished job under this id (from an earlier life of the id) must not swallow the work.
+  await ensureJob(
+    ctx.queues[QUEUE.generate],
+    generateJobId(data),
+    data,
+    stageJobOptions(ctx.config.JOB_ATTEMPTS, ctx.config.JOB_BACKOFF_MS),
+  );
   ctx.logger.warn(
     { tokenId: token.token_id, staleMint: token.mint_tx_hash, mint: mint.txHash, author: mint.author, created },
     "token id re-minted for another author: regenerating instead of revealing the stale image",
