@@ -7,27 +7,21 @@
  * The image goes into the local content-addressed store as soon as it is downloaded (provider URLs
  * expire), and the `pin` stage takes it from there.
  */
-import { DelayedError, type Job, RateLimitError } from "bullmq";
+import { DelayedError, type Job } from "bullmq";
 import { type Address, getAddress, type Hash, zeroAddress } from "viem";
 import type { Context } from "./context";
 import { getAuthor } from "./db/authors";
 import { getToken, recordDetected, type TokenKey, transition } from "./db/tokens";
 import { ensureJob } from "./enqueue";
-import {
-  ContentPolicyError,
-  describeError,
-  isPermanent,
-  PredictionFailedError,
-  permanent,
-  RateLimitedError,
-  TransientError,
-} from "./errors";
+import { permanent, TransientError } from "./errors";
+import { generateWithFallbackPrompt } from "./fallback-prompt";
 import type { LocalStore } from "./ipfs/local-store";
 import { readOnChainToken } from "./onchain-token";
 import { promptHash, validatePrompt } from "./prompt";
-import { chooseProvider, type ImageProvider, type ImageProviders, type ImageResult } from "./providers/image";
+import { chooseProvider, type ImageProviders } from "./providers/image";
 import { sniffImageMime } from "./providers/mime";
 import { type GenerateJobData, pinJobId, QUEUE, stageJobOptions } from "./queues";
+import { stageFailure } from "./stage-failure";
 import { recordStale } from "./stale-job";
 import { updateForMint } from "./token-update";
 
@@ -55,8 +49,6 @@ export function createGenerateProcessor(deps: GenerateDeps) {
   // Three parameters: BullMQ passes an abort signal only to processors that declare it.
   return async (job: Job<GenerateJobData>, token?: string, signal?: AbortSignal): Promise<GenerateResult> => {
     const d = job.data;
-    const key = { chainId: d.chainId, tokenId: d.tokenId };
-    const attempt = job.attemptsMade + 1;
     const log = ctx.logger.child({ stage: "generate", tokenId: d.tokenId, jobId: job.id });
     try {
       return await generate(deps, job, log, signal);
@@ -68,31 +60,14 @@ export function createGenerateProcessor(deps: GenerateDeps) {
         await job.moveToDelayed(Date.now() + 1_000, token);
         throw new DelayedError();
       }
-      if (error instanceof RateLimitedError) {
-        log.warn({ retryAfterMs: error.retryAfterMs }, "image provider rate limited; pausing the generate queue");
-        await ctx.queues.generate.rateLimit(error.retryAfterMs);
-        throw new RateLimitError();
-      }
-      const final = isPermanent(error) || attempt >= (job.opts.attempts ?? 1);
-      const message = describeError(error);
-      if (final) {
-        await transition(ctx.db, {
-          ...key,
-          mintTxHash: d.mintTxHash,
-          from: ["detected", "generating"],
-          to: "failed",
-          stage: "generate",
-          attempt,
-          jobId: job.id ?? null,
-          reason: message,
-          set: { generate_error: message },
-        });
-        log.error({ err: message, attempt }, "generate failed for good");
-      } else {
-        await updateForMint(ctx.db, { ...key, mintTxHash: d.mintTxHash }, { generate_error: message });
-        log.warn({ err: message, attempt }, "generate failed; BullMQ retries");
-      }
-      throw error;
+      throw await stageFailure(error, {
+        ctx,
+        job,
+        queue: ctx.queues.generate,
+        stage: "generate",
+        from: ["detected", "generating"],
+        log,
+      });
     }
   };
 }
@@ -203,11 +178,10 @@ async function generate(
       },
     });
   const resumeId = token.image_provider === provider.name ? token.prediction_id : null;
-  const result = await generateWithFallbackPrompt(deps, {
+  const result = await generateWithFallbackPrompt({
+    ctx,
     run,
-    provider,
-    key,
-    mintTxHash: d.mintTxHash,
+    key: mintKey,
     promptKind,
     prompt: checked.prompt,
     resumeId,
@@ -243,54 +217,4 @@ async function generate(
   await enqueuePin(ctx, { ...key, mintTxHash: d.mintTxHash });
   log.info({ provider: provider.name, imageCid, bytes: bytes.byteLength }, "image generated");
   return "generated";
-}
-
-type RunParameters = {
-  run: (prompt: string, kind: "primary" | "fallback", resumeId: string | null) => Promise<ImageResult>;
-  provider: ImageProvider;
-  key: TokenKey;
-  mintTxHash: string;
-  promptKind: "primary" | "fallback";
-  prompt: string;
-  resumeId: string | null;
-  log: Context["logger"];
-};
-
-type Generated = ImageResult & { prompt: string; promptKind: "primary" | "fallback" };
-
-/** Runs the provider; on a content-policy refusal of the author's prompt, regenerates once with FALLBACK_PROMPT. */
-async function generateWithFallbackPrompt(deps: GenerateDeps, p: RunParameters): Promise<Generated> {
-  const { ctx } = deps;
-  try {
-    return { ...(await p.run(p.prompt, p.promptKind, p.resumeId)), prompt: p.prompt, promptKind: p.promptKind };
-  } catch (error) {
-    if (error instanceof PredictionFailedError) {
-      await updateForMint(ctx.db, { ...p.key, mintTxHash: p.mintTxHash }, { prediction_id: null });
-      throw error;
-    }
-    if (!(error instanceof ContentPolicyError)) throw error;
-    if (p.promptKind === "fallback") throw permanent(`FALLBACK_PROMPT refused too: ${error.message}`);
-    const fallback = validatePrompt(ctx.config.FALLBACK_PROMPT);
-    if (!fallback.ok) throw permanent(`invalid FALLBACK_PROMPT: ${fallback.reason}`);
-    p.log.warn({ err: error.message }, "content policy refused the prompt; regenerating once with FALLBACK_PROMPT");
-    // A transition to the same status records the switch in the token's history.
-    await transition(ctx.db, {
-      ...p.key,
-      mintTxHash: p.mintTxHash,
-      from: ["generating"],
-      to: "generating",
-      stage: "generate",
-      reason: `content policy refused the prompt; regenerating once with FALLBACK_PROMPT (${error.message.slice(0, 200)})`,
-      set: { prediction_id: null, prompt_kind: "fallback", prompt_hash: promptHash(fallback.prompt) },
-    });
-    try {
-      return { ...(await p.run(fallback.prompt, "fallback", null)), prompt: fallback.prompt, promptKind: "fallback" };
-    } catch (second) {
-      if (second instanceof ContentPolicyError) throw permanent(`FALLBACK_PROMPT refused too: ${second.message}`);
-      if (second instanceof PredictionFailedError) {
-        await updateForMint(ctx.db, { ...p.key, mintTxHash: p.mintTxHash }, { prediction_id: null });
-      }
-      throw second;
-    }
-  }
 }

@@ -4,16 +4,17 @@
  * round is requested. Idempotent: a CID already recorded is never pinned again, so a retry after a
  * failure between the two uploads only does the missing one.
  */
-import { type Job, RateLimitError } from "bullmq";
+import type { Job } from "bullmq";
 import type { Context } from "./context";
 import { getToken, transition } from "./db/tokens";
-import { describeError, isPermanent, permanent, RateLimitedError } from "./errors";
+import { permanent } from "./errors";
 import type { LocalStore } from "./ipfs/local-store";
 import { buildMetadata, metadataBytes } from "./metadata";
 import type { IpfsPinner } from "./providers/ipfs";
 import { extensionFor, type ImageMime } from "./providers/mime";
 import { type PinJobData, QUEUE } from "./queues";
 import { requestReveal } from "./reveal/request";
+import { stageFailure } from "./stage-failure";
 import { updateForMint } from "./token-update";
 
 export const PIN_QUEUE = QUEUE.pin;
@@ -26,38 +27,11 @@ export type PinDeps = { ctx: Context; store: LocalStore; pinner?: IpfsPinner };
 export function createPinProcessor(deps: PinDeps) {
   const { ctx } = deps;
   return async (job: Job<PinJobData>): Promise<PinResult> => {
-    const d = job.data;
-    const key = { chainId: d.chainId, tokenId: d.tokenId };
-    const attempt = job.attemptsMade + 1;
-    const log = ctx.logger.child({ stage: "pin", tokenId: d.tokenId, jobId: job.id });
+    const log = ctx.logger.child({ stage: "pin", tokenId: job.data.tokenId, jobId: job.id });
     try {
       return await pin(deps, job, log);
     } catch (error) {
-      if (error instanceof RateLimitedError) {
-        log.warn({ retryAfterMs: error.retryAfterMs }, "IPFS provider rate limited; pausing the pin queue");
-        await ctx.queues.pin.rateLimit(error.retryAfterMs);
-        throw new RateLimitError();
-      }
-      const message = describeError(error);
-      const final = isPermanent(error) || attempt >= (job.opts.attempts ?? 1);
-      if (final) {
-        await transition(ctx.db, {
-          ...key,
-          mintTxHash: d.mintTxHash,
-          from: ["generated"],
-          to: "failed",
-          stage: "pin",
-          attempt,
-          jobId: job.id ?? null,
-          reason: message,
-          set: { pin_error: message },
-        });
-        log.error({ err: message, attempt }, "pin failed for good");
-      } else {
-        await updateForMint(ctx.db, { ...key, mintTxHash: d.mintTxHash }, { pin_error: message });
-        log.warn({ err: message, attempt }, "pin failed; BullMQ retries");
-      }
-      throw error;
+      throw await stageFailure(error, { ctx, job, queue: ctx.queues.pin, stage: "pin", from: ["generated"], log });
     }
   };
 }

@@ -1,0 +1,55 @@
+/**
+ * What a stage does with an error, the same for generate and pin (classes in errors.ts):
+ * rate limited → pause the stage's queue for Retry-After and put the job back unspent; permanent or
+ * last attempt → the token goes to `failed` with the reason in its history; otherwise the error is
+ * recorded on the token and BullMQ retries with backoff.
+ */
+import { type Job, type Queue, RateLimitError } from "bullmq";
+import type { Context } from "./context";
+import type { TokenStatus } from "./db/schema";
+import { transition } from "./db/tokens";
+import { describeError, isPermanent, RateLimitedError } from "./errors";
+import { updateForMint } from "./token-update";
+
+export type StageFailureParameters = {
+  ctx: Pick<Context, "db">;
+  job: Job<{ chainId: number; tokenId: string; mintTxHash: string }>;
+  queue: Queue;
+  stage: "generate" | "pin";
+  /** Statuses this stage may move to `failed` from. */
+  from: readonly TokenStatus[];
+  log: Context["logger"];
+};
+
+/** Records `error` as the stage's failure and returns the error BullMQ should see. */
+export async function stageFailure(error: unknown, p: StageFailureParameters): Promise<Error> {
+  const { job, log } = p;
+  if (error instanceof RateLimitedError) {
+    log.warn({ retryAfterMs: error.retryAfterMs }, `${p.stage} provider rate limited; pausing the queue`);
+    await p.queue.rateLimit(error.retryAfterMs);
+    return new RateLimitError();
+  }
+  const d = job.data;
+  const attempt = job.attemptsMade + 1;
+  const message = describeError(error);
+  const column = p.stage === "generate" ? "generate_error" : "pin_error";
+  if (isPermanent(error) || attempt >= (job.opts.attempts ?? 1)) {
+    await transition(p.ctx.db, {
+      chainId: d.chainId,
+      tokenId: d.tokenId,
+      mintTxHash: d.mintTxHash,
+      from: p.from,
+      to: "failed",
+      stage: p.stage,
+      attempt,
+      jobId: job.id ?? null,
+      reason: message,
+      set: { [column]: message },
+    });
+    log.error({ err: message, attempt }, `${p.stage} failed for good`);
+  } else {
+    await updateForMint(p.ctx.db, d, { [column]: message });
+    log.warn({ err: message, attempt }, `${p.stage} failed; BullMQ retries`);
+  }
+  return error instanceof Error ? error : new Error(message);
+}
