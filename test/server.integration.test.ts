@@ -304,9 +304,13 @@ describe("health", () => {
       const body = (await ready.json()) as { reason: string; checks: Record<string, boolean> };
       expect(body.checks).toEqual({ database: true, redis: false, rpc: false });
       expect(body.reason).toBe("redis unreachable, rpc unreachable");
+      const keeper = await app.request("/health/keeper");
+      expect(keeper.status).toBe(503);
+      const keeperBody = (await keeper.json()) as { reason: string };
+      expect(keeperBody.reason).toBe("rpc unreachable");
       const workers = await app.request("/health/workers");
       expect(workers.status).toBe(503);
-      for (const text of [JSON.stringify(body), await workers.text()]) {
+      for (const text of [JSON.stringify(body), JSON.stringify(keeperBody), await workers.text()]) {
         expect(text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|stack/);
       }
     } finally {

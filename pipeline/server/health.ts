@@ -90,11 +90,16 @@ export function healthRoutes(ctx: Context) {
       return c.json({ status: "ok", queues });
     })
     .get("/keeper", async (c) => {
-      const keeper = await within(keeperStatus(ctx)).catch(() => undefined);
+      // keeperStatus falls back to the last values it saw when the chain is down: probe the RPC too,
+      // so an outage is not reported as a healthy keeper.
+      const [keeper, rpc] = await Promise.all([
+        within(keeperStatus(ctx)).catch(() => undefined),
+        passes(() => ctx.chain.getBlockNumber({ cacheTime: 0 })),
+      ]);
       if (!keeper) return c.json({ status: "unavailable", reason: "rpc unreachable" }, 503);
       const reason = !keeper.configured
         ? "KEEPER_PRIVATE_KEY is not set"
-        : keeper.hasRole === null
+        : !rpc || keeper.hasRole === null
           ? "rpc unreachable"
           : !keeper.hasRole
             ? "keeper lacks KEEPER_ROLE"
