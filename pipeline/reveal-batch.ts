@@ -39,6 +39,8 @@ export type RevealWorkerOptions = {
   /** How long a round's lock lives without renewal: a crashed holder blocks others at most this long. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** How often a safety-net round runs regardless of requests (default 60 s). */
+  sweepMs?: number;
 };
 
 export type RevealWorker = { close(): Promise<void> };
@@ -101,6 +103,13 @@ export async function startRevealWorker(ctx: Context, options: RevealWorkerOptio
   });
   worker.on("error", (error) => log.warn({ err: error.message }, "reveal worker error"));
   setRevealWorkerState({ running: true, stoppedReason: null });
+  // Safety net: a round whose retries ran out during an RPC outage, or a lost timer, must not leave
+  // pending transactions or ready tokens waiting for the next request. One scheduler for all replicas.
+  await ctx.queues.reveal.upsertJobScheduler(
+    "reveal-sweep",
+    { every: options.sweepMs ?? 60_000 },
+    { name: "reveal", data: { trigger: "recover" }, opts: { removeOnComplete: true, removeOnFail: true } },
+  );
   await requestReveal(ctx, { trigger: "recover" });
   return { close };
 }

@@ -128,6 +128,16 @@ describe("batching", () => {
     expect(txs.map((t) => t.token_ids)).toEqual([ids]);
   });
 
+  test("the periodic sweep round reveals due tokens nobody asked a round for", async () => {
+    ctx = await testContext(db, pipelineEnv(services(), { BATCH_REVEAL_WAIT_SECONDS: "0" }));
+    worker = await startRevealWorker(ctx, { sweepMs: 1_000 });
+    const c = ctx;
+    await waitFor(async () => ((await c.queues.reveal.getCompletedCount()) > 0 ? true : undefined));
+    const ids = await mintReady(2);
+    await waitFor(allRevealed(ids), { message: "revealed by a sweep round" });
+    expect((await revealTxs()).map((t) => t.token_ids)).toEqual([ids]);
+  });
+
   test("a manual trigger with token ids reveals those at once", async () => {
     const ids = await mintReady(6);
     const c = await start({ BATCH_REVEAL_WAIT_SECONDS: "3600" });
