@@ -408,6 +408,12 @@ describe("openapi and ipfs", () => {
     expect(new Uint8Array(await response.arrayBuffer())).toEqual(bytes);
     const again = await h().call(`/ipfs/${cid}`, { token: false, headers: { "if-none-match": `"${cid}"` } });
     expect(again.status).toBe(304);
+    const head = await h().call(`/ipfs/${cid}`, { token: false, method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-length")).toBe(String(bytes.byteLength));
+    for (const traversal of ["..%2F..%2Fpackage.json", `${cid}%2F..%2F..%2Fpackage.json`]) {
+      expect((await h().call(`/ipfs/${traversal}`, { token: false })).status, traversal).toBe(400);
+    }
     const bad = await h().call("/ipfs/not-a-cid", { token: false });
     expect(bad.status).toBe(400);
     expect((await errorOf(bad)).code).toBe("invalid_cid");
