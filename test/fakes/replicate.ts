@@ -186,9 +186,15 @@ export async function startFakeReplicate(token = "r8_fake_token") {
       };
       predictions.set(p.id, p);
       const prefer = /wait(?:=(\d+))?/.exec(String(req.headers.prefer ?? ""));
-      if (prefer && !behaviour.hold && behaviour.predictMs === 0) {
-        // Blocking mode: finish within the wait window.
-        finish(p);
+      if (prefer) {
+        // Blocking mode: answer when the prediction finished or after the wait window (max 60 s),
+        // with whatever state it is in then, as Replicate does.
+        const deadline = Date.now() + Math.min(Number(prefer[1] ?? 60), 60) * 1000;
+        while (Date.now() < deadline) {
+          advance(p);
+          if (p.status !== "starting" && p.status !== "processing") break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
       }
       if (dropped?.drop) return void res.socket?.destroy();
       return send(res, 201, view(p));
