@@ -1,4 +1,5 @@
 import { Worker } from "bullmq";
+import { pino } from "pino";
 import { describe, expect, test } from "vitest";
 import { parseConfig } from "../pipeline/config";
 import { createContext } from "../pipeline/context";
@@ -246,6 +247,24 @@ describe("admin API", () => {
     const retried = await h().call(`/admin/tokens/${id}/retry`, { method: "POST" });
     expect(retried.status).toBe(202);
     expect(((await retried.json()) as { status: string }).status).toBe("detected");
+  });
+
+  test("state-changing admin requests are logged without their bodies or the token", async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => lines.push(line) });
+    const app = createApp({ ...h().ctx, logger });
+    const response = await app.request(`/admin/authors/${author}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ prompt: "a secret garden" }),
+    });
+    expect(response.status).toBe(200);
+    const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(entries).toContainEqual(
+      expect.objectContaining({ msg: "admin request", method: "PUT", path: `/admin/authors/${author}`, status: 200 }),
+    );
+    expect(lines.join("")).not.toContain("secret garden");
+    expect(lines.join("")).not.toContain(ADMIN_TOKEN);
   });
 
   test("GET /admin/system summarises config, versions, queues and keeper without secrets", async () => {

@@ -36,6 +36,15 @@ function bullBoard(ctx: Context) {
 export function createApp(ctx: Context, options: { metrics?: Metrics } = {}): Hono {
   const metrics = options.metrics ?? createMetrics(ctx);
   const app = new Hono();
+  // Audit trail of operator actions: every state-changing /admin request, without its body.
+  app.use("/admin/*", async (c, next) => {
+    const started = Date.now();
+    await next();
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+      const entry = { method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started };
+      ctx.logger.info(entry, "admin request");
+    }
+  });
   app.use("/admin/*", requireAdmin(ctx.config.ADMIN_API_TOKEN));
   app.use("/admin", requireAdmin(ctx.config.ADMIN_API_TOKEN));
   app.route("/health", healthRoutes(ctx));
