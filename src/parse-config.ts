@@ -3,7 +3,7 @@ import { z } from "zod";
 import { type Network, resolveNetwork } from "../config/network";
 import { int, optionalString } from "../pipeline/config/env";
 
-const schema = z.object({
+export const indexerEnv = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Postgres for Ponder's tables; embedded PGlite in PONDER_PGLITE_DIR when unset. */
   DATABASE_URL: optionalString(),
@@ -21,7 +21,7 @@ const schema = z.object({
 });
 
 export type IndexerConfig = Omit<
-  z.infer<typeof schema>,
+  z.infer<typeof indexerEnv>,
   "PONDER_POLLING_INTERVAL_MS" | "PONDER_GET_LOGS_BLOCK_RANGE"
 > & {
   network: Network;
@@ -32,7 +32,7 @@ export type IndexerConfig = Omit<
 /** Parses `env` into the indexer config or throws an Error listing every problem. */
 export function parseIndexerConfig(env: Record<string, string | undefined>): IndexerConfig {
   const problems: string[] = [];
-  const parsed = schema.safeParse(env);
+  const parsed = indexerEnv.safeParse(env);
   if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
   let network: Network | undefined;
   try {

@@ -10,8 +10,8 @@ import { imagesEnv } from "./images";
 import { ipfsEnv } from "./ipfs";
 import { revealEnv } from "./reveal";
 
-const schema = baseEnv.extend(imagesEnv.shape).extend(ipfsEnv.shape).extend(revealEnv.shape);
-type Raw = z.infer<typeof schema>;
+export const pipelineEnv = baseEnv.extend(imagesEnv.shape).extend(ipfsEnv.shape).extend(revealEnv.shape);
+type Raw = z.infer<typeof pipelineEnv>;
 
 export type Config = Omit<Raw, "IMAGE_PROVIDER" | "IPFS_PROVIDER"> & {
   IMAGE_PROVIDER: NonNullable<Raw["IMAGE_PROVIDER"]>;
@@ -56,7 +56,7 @@ const invariants: { name: string; holds: (c: Config) => boolean; message: string
 
 /** Parses `env` into the pipeline config or throws an Error listing every problem. */
 export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = pipelineEnv.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `- ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid pipeline configuration:\n${lines.join("\n")}`);
