@@ -197,6 +197,24 @@ describe("pre-flight", () => {
     await waitFor(allRevealed(ids), { message: "3 tokens revealed once deep" });
   });
 
+  test("a manual reveal of a mint not deep enough rechecks only the requested ids", async () => {
+    // Ready and deep enough, but nobody asked for them and their wait (3600 s) has not run out.
+    const others = await mintReady(4);
+    const minted = await mint({ rpcUrl: anvil().url, address: contract, author: authorA, quantity: 3 });
+    const requested = await seedReady(db, { minted, author: authorA });
+    const c = await start({ REVEAL_CONFIRMATIONS: "4" });
+    await requestReveal(c, { trigger: "manual", tokenIds: requested });
+    await waitFor(async () => (await c.queues.reveal.getDelayed()).find((j) => j.id?.startsWith("reveal-depth-")), {
+      message: "a depth re-check",
+    });
+    expect(await statuses(db, requested)).toEqual(["uploaded", "uploaded", "uploaded"]);
+    expect(await revealTxs()).toHaveLength(0);
+    await anvil().rpc("anvil_mine", ["0x3"]);
+    await waitFor(allRevealed(requested), { message: "the requested tokens revealed once deep" });
+    expect((await revealTxs()).map((t) => t.token_ids)).toEqual([requested]);
+    expect(await statuses(db, others)).toEqual(others.map(() => "uploaded"));
+  });
+
   test("a reorg that gives the ids to another author's mint sends them back to generation, not on-chain", async () => {
     const snapshot = await anvil().rpc<`0x${string}`>("evm_snapshot");
     const stale = await mint({ rpcUrl: anvil().url, address: contract, author: authorA, quantity: 3 });
@@ -315,6 +333,23 @@ describe("fees", () => {
     expect(txs).toHaveLength(1);
     expect(BigInt(txs[0]?.max_fee_per_gas ?? "0")).toBeLessThanOrEqual(5_000_000_000n);
     expect(await keeperNonce()).toBe(before + 1);
+  });
+  test("a manual reveal held back by the fee cap rechecks only the requested ids", async () => {
+    const ids = await mintReady(5);
+    const requested = ids.slice(0, 2);
+    await anvil().rpc("anvil_setNextBlockBaseFeePerGas", ["0x2540be400"]); // 10 gwei
+    await anvil().rpc("evm_mine");
+    const c = await start({ REVEAL_MAX_FEE_GWEI: "5" });
+    await requestReveal(c, { trigger: "manual", tokenIds: requested });
+    await waitFor(async () => (await c.queues.reveal.getDelayed()).find((j) => j.id?.startsWith("reveal-fees-")), {
+      message: "a fee re-check",
+    });
+    expect(await revealTxs()).toHaveLength(0);
+    await anvil().rpc("anvil_setNextBlockBaseFeePerGas", ["0x3b9aca0"]); // 0.0625 gwei
+    await anvil().rpc("evm_mine");
+    await waitFor(allRevealed(requested), { message: "the requested tokens revealed after fees dropped" });
+    expect((await revealTxs()).map((t) => t.token_ids)).toEqual([requested]);
+    expect(await statuses(db, ids.slice(2))).toEqual(["uploaded", "uploaded", "uploaded"]);
   });
 });
 

@@ -105,7 +105,8 @@ export async function runRevealRound(
 
     const sent = await revealBatch(ctx, s, checked.reveal, jobId);
     if (sent.kind === "fees-above-cap") {
-      await scheduleReveal(ctx, { delayMs: c.REVEAL_RECHECK_SECONDS * 1000, reason: "fees" });
+      // A manual reveal's recheck keeps its ids; one without ids (or an automatic round) rechecks all.
+      await scheduleReveal(ctx, { delayMs: c.REVEAL_RECHECK_SECONDS * 1000, reason: "fees", tokenIds: data.tokenIds });
       return { ...stats, status: "fees-above-cap" };
     }
     stats.transactions += sent.transactions;
@@ -114,7 +115,12 @@ export async function runRevealRound(
     stats.failed += sent.failed;
   }
   if (deferred.length > 0) {
-    await scheduleReveal(ctx, { delayMs: c.REVEAL_RECHECK_SECONDS * 1000, reason: "depth" });
+    // Only the deferred ids of a manual reveal: the recheck must not sweep up every other ready token.
+    await scheduleReveal(ctx, {
+      delayMs: c.REVEAL_RECHECK_SECONDS * 1000,
+      reason: "depth",
+      tokenIds: data.tokenIds ? deferred : undefined,
+    });
   }
   return stats;
 }
