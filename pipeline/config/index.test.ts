@@ -35,6 +35,20 @@ describe("parseConfig", () => {
     expect(attempt).toThrow(/LOG_LEVEL/);
   });
 
+  test("lists malformed values, network problems and cross-variable rules together", () => {
+    const attempt = () =>
+      parseConfig({
+        GLISK_NETWORK: "base",
+        PORT: "abc",
+        NODE_ENV: "production",
+        KEEPER_PRIVATE_KEY: "0x1234",
+      });
+    expect(attempt).toThrow(/- PORT:/);
+    expect(attempt).toThrow(/PONDER_RPC_URL_8453/);
+    expect(attempt).toThrow(/- ADMIN_API_TOKEN \(at least 16 characters\) is required/);
+    expect(attempt).toThrow(/- KEEPER_PRIVATE_KEY must be 0x/);
+  });
+
   test("refuses production without an admin token, and providers without credentials", () => {
     expect(() => parseConfig({ ...base, NODE_ENV: "production" })).toThrow(/ADMIN_API_TOKEN/);
     expect(() => parseConfig({ ...base, IMAGE_PROVIDER: "replicate" })).toThrow(/REPLICATE_API_TOKEN/);

@@ -56,27 +56,38 @@ const invariants: { name: string; holds: (c: Config) => boolean; message: string
 
 /** Parses `env` into the pipeline config or throws an Error listing every problem. */
 export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  const problems: string[] = [];
   const parsed = pipelineEnv.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `- ${i.path.join(".")}: ${i.message}`);
-    throw new Error(`Invalid pipeline configuration:\n${lines.join("\n")}`);
-  }
-  const raw = parsed.data;
-  let network: Network;
+  if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `- ${i.path.join(".")}: ${i.message}`));
+  let network: Network | undefined;
   try {
     network = resolveNetwork(env);
   } catch (error) {
-    throw new Error(`Invalid pipeline configuration:\n${(error as Error).message}`);
+    const lines = (error as Error).message.replace(/^Invalid network configuration:\n/, "").split("\n");
+    problems.push(...lines.map((l) => (l.startsWith("- ") ? l : `- ${l}`)));
   }
-  const config: Config = {
+  // The cross-variable checks also run when some variables are malformed, on those that parsed, so
+  // one start-up names every problem instead of revealing them one fix at a time.
+  const raw = parsed.success ? parsed.data : parseEachVariable(env);
+  const config = {
     ...raw,
     IMAGE_PROVIDER: raw.IMAGE_PROVIDER ?? (raw.REPLICATE_API_TOKEN ? "replicate" : "local"),
     IPFS_PROVIDER: raw.IPFS_PROVIDER ?? (raw.PINATA_JWT ? "pinata" : "local"),
     network,
-  };
-  const broken = invariants.filter((i) => !i.holds(config)).map((i) => `- ${i.message}`);
-  if (broken.length > 0) throw new Error(`Invalid pipeline configuration:\n${broken.join("\n")}`);
+  } as Config;
+  problems.push(...invariants.filter((i) => !i.holds(config)).map((i) => `- ${i.message}`));
+  if (problems.length > 0) throw new Error(`Invalid pipeline configuration:\n${problems.join("\n")}`);
   return config;
+}
+
+/** Each variable parsed on its own, leaving out the malformed ones. */
+function parseEachVariable(env: Record<string, string | undefined>): Raw {
+  const values: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(pipelineEnv.shape)) {
+    const result = schema.safeParse(env[key]);
+    if (result.success) values[key] = result.data;
+  }
+  return values as Raw;
 }
 
 /** Names of config keys holding secrets: never logged, never returned by the API. */
