@@ -1,6 +1,6 @@
 /**
  * `glisk`: the operator's command line for a running pipeline, through its admin API
- * (GLISK_API_URL, default http://127.0.0.1:42070; ADMIN_API_TOKEN).
+ * (GLISK_API_URL, default http://127.0.0.1:$PORT, PORT defaulting to 42070; ADMIN_API_TOKEN).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -19,10 +19,10 @@ Commands:
 
 Options:
   --json          print the API's JSON instead of tables
-  --api-url <u>   admin API address (default: $GLISK_API_URL or http://127.0.0.1:42070)
+  --api-url <u>   admin API address (default: $GLISK_API_URL, else http://127.0.0.1:$PORT, PORT 42070)
   -h, --help      show this help
 
-Environment: ADMIN_API_TOKEN (default: the token \`npm run dev\` saved in .data/admin-token), GLISK_API_URL.`;
+Environment: ADMIN_API_TOKEN (default: the token \`npm run dev\` saved in .data/admin-token), GLISK_API_URL, PORT.`;
 
 type Token = {
   tokenId: string;
@@ -100,8 +100,12 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     if (!command && !values.help) throw new CliError("no command given", 2);
     return;
   }
+  // Empty variables (a copied .env) count as unset; PORT is the pipeline's own port, as for npm run mint.
   const api = () =>
-    apiClient(values["api-url"] ?? env.GLISK_API_URL ?? "http://127.0.0.1:42070", env.ADMIN_API_TOKEN ?? devToken(env));
+    apiClient(
+      values["api-url"] || env.GLISK_API_URL || `http://127.0.0.1:${env.PORT || 42070}`,
+      env.ADMIN_API_TOKEN || devToken(env),
+    );
   const print = (json: unknown, text: () => string) =>
     console.log(values.json ? JSON.stringify(json, null, 2) : text());
 
