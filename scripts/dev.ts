@@ -130,7 +130,13 @@ async function main() {
   // Ponder prefers PORT over --port, and PORT belongs to the pipeline: the indexer gets its own.
   const indexerEnv = { ...childEnv, PORT: String(indexerPort) };
   const indexerArgs = [ponderBin, "dev", "--disable-ui", "--port", String(indexerPort)];
-  const indexer = startChild("indexer", process.execPath, indexerArgs, { cwd: root, env: indexerEnv });
+  // Ponder logs every empty block, once a second on anvil, burying the pipeline's lines.
+  const emptyBlock = /Indexed block .*\bevent_count=0\b/;
+  const indexer = startChild("indexer", process.execPath, indexerArgs, {
+    cwd: root,
+    env: indexerEnv,
+    keep: (l) => !emptyBlock.test(l),
+  });
   const pipeline = startChild("pipeline", process.execPath, ["--import", "tsx", "pipeline/main.ts"], {
     cwd: root,
     env: childEnv,
@@ -153,6 +159,7 @@ async function main() {
       token,
       tokenFromEnv: Boolean(env.ADMIN_API_TOKEN),
       tokenFile: path.relative(root, paths.adminToken),
+      anvilPort,
       indexerPort,
       pipelinePort,
     }),

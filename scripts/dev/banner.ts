@@ -5,6 +5,7 @@ export type BannerParameters = {
   token: string;
   tokenFromEnv: boolean;
   tokenFile: string;
+  anvilPort: number;
   indexerPort: number;
   pipelinePort: number;
 };
@@ -14,10 +15,13 @@ export function banner({
   token,
   tokenFromEnv,
   tokenFile,
+  anvilPort,
   indexerPort,
   pipelinePort,
 }: BannerParameters): string {
   const api = `http://127.0.0.1:${pipelinePort}`;
+  // Another terminal does not inherit ports set on the npm run dev command line: say them.
+  const mintEnv = `${anvilPort === 8545 ? "" : `ANVIL_PORT=${anvilPort} `}${pipelinePort === 42070 ? "" : `PORT=${pipelinePort} `}`;
   const graphql = `http://127.0.0.1:${indexerPort}/graphql`;
   return `
   GLISK is running.
@@ -31,7 +35,7 @@ export function banner({
   Admin token         ${tokenFromEnv ? "(ADMIN_API_TOKEN from your environment)" : `${token}   (saved in ${tokenFile})`}
 
   Mint 5 tokens (another terminal):
-    npm run mint -- --quantity 5 --prompt "a lighthouse in the fog, oil painting"
+    ${mintEnv}npm run mint -- --quantity 5 --prompt "a lighthouse in the fog, oil painting"
 
   Follow a token:
     ${pipelinePort === 42070 ? "" : `GLISK_API_URL=${api} `}npx glisk status 1${tokenFromEnv ? "" : "   (the CLI reads the saved admin token)"}
