@@ -4,10 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { getAuthor } from "../pipeline/db/authors";
-import { recordDetected } from "../pipeline/db/tokens";
-import { anvilAccount, mint } from "../scripts/lib/glisk";
+import { anvilAccount } from "../scripts/lib/glisk";
 import { freePort } from "../scripts/lib/processes";
-import { ADMIN_TOKEN, useServer } from "./server.harness";
+import { ADMIN_TOKEN, mintDetected, useServer } from "./server.harness";
 
 const h = useServer();
 const bin = path.resolve(import.meta.dirname, "../bin/glisk.js");
@@ -31,21 +30,7 @@ function glisk(args: string[], env: Record<string, string | undefined> = {}): Pr
   });
 }
 
-async function mintAndDetect(quantity: number): Promise<string[]> {
-  const { ctx, rpcUrl, contract } = h();
-  const minted = await mint({ rpcUrl, address: contract, author, quantity });
-  for (const id of minted.tokenIds) {
-    await recordDetected(ctx.db, {
-      chainId: 31337,
-      tokenId: id.toString(),
-      mintTxHash: minted.txHash,
-      mintBlockNumber: Number(minted.blockNumber),
-      minter: anvilAccount(2).address,
-      author,
-    });
-  }
-  return minted.tokenIds.map(String);
-}
+const mintAndDetect = (quantity: number) => mintDetected(h(), { author, quantity });
 
 describe("glisk CLI", () => {
   test("author set-prompt stores the prompt", async () => {

@@ -8,9 +8,10 @@ import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { type Config, parseConfig } from "../pipeline/config";
 import { type Context, createContext } from "../pipeline/context";
+import { recordDetected } from "../pipeline/db/tokens";
 import { createLogger } from "../pipeline/logger";
 import { type RunningServer, startServer } from "../pipeline/server";
-import { anvilAccount, deployGlisk } from "../scripts/lib/glisk";
+import { anvilAccount, deployGlisk, mint } from "../scripts/lib/glisk";
 import { freePort } from "../scripts/lib/processes";
 import { createTestDatabase, useAnvil, useRedis } from "./helpers/services";
 
@@ -103,4 +104,20 @@ export function useServer(extraEnv: Record<string, string> = {}): () => Harness 
     if (!harness) throw new Error("server is not started yet: call inside a test or hook");
     return harness;
   };
+}
+
+/** Mints `quantity` tokens for `author` and records them as detected, as the indexer would. */
+export async function mintDetected(h: Harness, p: { author: `0x${string}`; quantity: number }): Promise<string[]> {
+  const minted = await mint({ rpcUrl: h.rpcUrl, address: h.contract, author: p.author, quantity: p.quantity });
+  for (const id of minted.tokenIds) {
+    await recordDetected(h.ctx.db, {
+      chainId: 31337,
+      tokenId: id.toString(),
+      mintTxHash: minted.txHash,
+      mintBlockNumber: Number(minted.blockNumber),
+      minter: anvilAccount(2).address,
+      author: p.author,
+    });
+  }
+  return minted.tokenIds.map(String);
 }

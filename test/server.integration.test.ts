@@ -4,34 +4,19 @@ import { describe, expect, test } from "vitest";
 import { parseConfig } from "../pipeline/config";
 import { createContext } from "../pipeline/context";
 import { getAuthor } from "../pipeline/db/authors";
-import { recordDetected, transition } from "../pipeline/db/tokens";
+import { transition } from "../pipeline/db/tokens";
 import { createLocalStore } from "../pipeline/ipfs/local-store";
 import { createLogger } from "../pipeline/logger";
 import { QUEUE } from "../pipeline/queues";
 import { createApp } from "../pipeline/server";
 import { anvilAccount, mint, PLACEHOLDER_URI, waitFor } from "../scripts/lib/glisk";
 import { freePort } from "../scripts/lib/processes";
-import { ADMIN_TOKEN, configEnv, useServer } from "./server.harness";
+import { ADMIN_TOKEN, configEnv, mintDetected, useServer } from "./server.harness";
 
 const h = useServer();
 const author = anvilAccount(5).address;
 
-/** Mints `quantity` tokens and records them as detected, as the indexer would. */
-async function mintAndDetect(quantity: number) {
-  const { ctx, rpcUrl, contract } = h();
-  const minted = await mint({ rpcUrl, address: contract, author, quantity });
-  for (const id of minted.tokenIds) {
-    await recordDetected(ctx.db, {
-      chainId: 31337,
-      tokenId: id.toString(),
-      mintTxHash: minted.txHash,
-      mintBlockNumber: Number(minted.blockNumber),
-      minter: anvilAccount(2).address,
-      author,
-    });
-  }
-  return minted.tokenIds.map(String);
-}
+const mintAndDetect = (quantity: number) => mintDetected(h(), { author, quantity });
 
 const errorOf = async (response: Response) =>
   ((await response.json()) as { error: { code: string; message: string } }).error;
