@@ -2,17 +2,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { describe, expect, test } from "vitest";
-import { parseConfig } from "../pipeline/config";
-import { createContext } from "../pipeline/context";
-import { createDatabase } from "../pipeline/db/database";
-import { getToken } from "../pipeline/db/tokens";
-import { createLogger } from "../pipeline/logger";
 import { type GenerateJobData, generateJobId, stageJobOptions } from "../pipeline/queues";
-import { startStageWorkers } from "../pipeline/workers";
 import { anvilAccount, waitFor } from "../scripts/lib/glisk";
 import { stopProcess } from "../scripts/lib/processes";
 import { createTestDatabase } from "./helpers/services";
-import { useStages } from "./stages.harness";
+import { databaseEnv, finishInProcess, useStages } from "./stages.harness";
 
 const s = useStages();
 const author = anvilAccount(5).address;
@@ -48,19 +42,32 @@ async function enqueue(env: Record<string, string>, data: GenerateJobData) {
   };
 }
 
+/**
+ * A child worker on its own database, started after `setup` shaped the fakes, with one minted token's
+ * generate job queued; `cleanup` stops the child and removes the queue and the database.
+ */
+async function childWithJob(extra: Record<string, string>, setup: () => void) {
+  const database = await createTestDatabase();
+  const env = s.env({ ...databaseEnv(database), ...extra });
+  s.replicate().reset();
+  s.pinata().reset();
+  setup();
+  const { child, output } = await startChild(env);
+  const job = await s.mintJob(author);
+  const producer = await enqueue(env, job);
+  const cleanup = async () => {
+    await stopProcess(child);
+    await producer.close();
+    await database.drop();
+  };
+  return { env, database, child, output, job, producer, cleanup };
+}
+
 describe("crashes and shutdown", () => {
   test("a worker killed while waiting on a prediction: the next worker resumes it and only one was created", async () => {
-    const database = await createTestDatabase();
-    const dbEnv: Record<string, string> =
-      database.kind === "postgres" ? { DATABASE_URL: database.url } : { PIPELINE_DATA_DIR: database.dir };
-    const env = s.env({ ...dbEnv, WORKER_LOCK_DURATION_MS: "1000" });
-    s.replicate().reset();
-    s.pinata().reset();
-    s.replicate().behaviour.hold = true;
-    const { child } = await startChild(env);
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
-    const producer = await enqueue(env, job);
+    const { env, database, child, job, cleanup } = await childWithJob({ WORKER_LOCK_DURATION_MS: "1000" }, () => {
+      s.replicate().behaviour.hold = true;
+    });
     try {
       // The child created the prediction and is polling it.
       await waitFor(() => s.replicate().counters.create === 1 && s.replicate().counters.get >= 2, {
@@ -70,44 +77,24 @@ describe("crashes and shutdown", () => {
       await new Promise((r) => child.once("exit", r));
       s.replicate().release();
 
-      const db = await createDatabase(database.kind === "postgres" ? { url: database.url } : { dataDir: database.dir });
-      const ctx = await createContext(parseConfig(env), { db, logger: createLogger("silent") });
-      const workers = startStageWorkers(ctx);
-      try {
-        const token = await waitFor(
-          async () => {
-            const t = await getToken(db, { chainId: 31337, tokenId: job.tokenId });
-            return t && ["uploaded", "failed"].includes(t.status) ? t : undefined;
-          },
-          { timeoutMs: 30_000, message: "the second worker to finish the token" },
-        );
-        expect(token.status).toBe("uploaded");
-        expect(s.replicate().counters.create).toBe(1);
-        expect(token.prediction_id).toBe([...s.replicate().predictions.keys()][0]);
-      } finally {
-        await workers.close();
-        await ctx.close();
-        await db.destroy();
-      }
+      const token = await finishInProcess({
+        env,
+        database,
+        tokenId: job.tokenId,
+        message: "the second worker to finish the token",
+      });
+      expect(token.status).toBe("uploaded");
+      expect(s.replicate().counters.create).toBe(1);
+      expect(token.prediction_id).toBe([...s.replicate().predictions.keys()][0]);
     } finally {
-      await stopProcess(child);
-      await producer.close();
-      await database.drop();
+      await cleanup();
     }
   });
 
   test("SIGTERM waits for the active job to finish: nothing is left active", async () => {
-    const database = await createTestDatabase();
-    const dbEnv: Record<string, string> =
-      database.kind === "postgres" ? { DATABASE_URL: database.url } : { PIPELINE_DATA_DIR: database.dir };
-    const env = s.env({ ...dbEnv });
-    s.replicate().reset();
-    s.pinata().reset();
-    s.replicate().behaviour.processingPolls = 40;
-    const { child, output } = await startChild(env);
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
-    const producer = await enqueue(env, job);
+    const { child, output, job, producer, cleanup } = await childWithJob({}, () => {
+      s.replicate().behaviour.processingPolls = 40;
+    });
     try {
       await waitFor(() => s.replicate().counters.get >= 2, { message: "the child to poll its prediction" });
       const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
@@ -119,24 +106,17 @@ describe("crashes and shutdown", () => {
       expect(await producer.queue.getActiveCount()).toBe(0);
       expect(s.replicate().counters.create).toBe(1);
     } finally {
-      await stopProcess(child);
-      await producer.close();
-      await database.drop();
+      await cleanup();
     }
   });
 
   test("past SHUTDOWN_GRACE_MS a job waiting on a prediction is put back unspent, and resumed later", async () => {
-    const database = await createTestDatabase();
-    const dbEnv: Record<string, string> =
-      database.kind === "postgres" ? { DATABASE_URL: database.url } : { PIPELINE_DATA_DIR: database.dir };
-    const env = s.env({ ...dbEnv, SHUTDOWN_GRACE_MS: "300" });
-    s.replicate().reset();
-    s.pinata().reset();
-    s.replicate().behaviour.hold = true;
-    const { child, output } = await startChild(env);
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
-    const producer = await enqueue(env, job);
+    const { env, database, child, output, job, producer, cleanup } = await childWithJob(
+      { SHUTDOWN_GRACE_MS: "300" },
+      () => {
+        s.replicate().behaviour.hold = true;
+      },
+    );
     try {
       await waitFor(() => s.replicate().counters.get >= 2, { message: "the child to poll its prediction" });
       const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
@@ -149,28 +129,16 @@ describe("crashes and shutdown", () => {
       expect(await producer.queue.getActiveCount()).toBe(0);
 
       s.replicate().release();
-      const db = await createDatabase(database.kind === "postgres" ? { url: database.url } : { dataDir: database.dir });
-      const ctx = await createContext(parseConfig(env), { db, logger: createLogger("silent") });
-      const workers = startStageWorkers(ctx);
-      try {
-        const token = await waitFor(
-          async () => {
-            const t = await getToken(db, { chainId: 31337, tokenId: job.tokenId });
-            return t && ["uploaded", "failed"].includes(t.status) ? t : undefined;
-          },
-          { timeoutMs: 30_000, message: "the resumed job to finish the token" },
-        );
-        expect(token.status).toBe("uploaded");
-        expect(s.replicate().counters.create).toBe(1);
-      } finally {
-        await workers.close();
-        await ctx.close();
-        await db.destroy();
-      }
+      const token = await finishInProcess({
+        env,
+        database,
+        tokenId: job.tokenId,
+        message: "the resumed job to finish the token",
+      });
+      expect(token.status).toBe("uploaded");
+      expect(s.replicate().counters.create).toBe(1);
     } finally {
-      await stopProcess(child);
-      await producer.close();
-      await database.drop();
+      await cleanup();
     }
   });
 });

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Job } from "bullmq";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { parseConfig } from "../pipeline/config";
 import { type Context, createContext } from "../pipeline/context";
 import { createDatabase, type Db } from "../pipeline/db/database";
@@ -42,12 +42,14 @@ export function useStages() {
     state.contract = address;
     state.startBlock = startBlock;
     state.test = await createTestDatabase();
-    state.db = await createDatabase(
-      state.test.kind === "postgres" ? { url: state.test.url } : { dataDir: state.test.dir },
-    );
+    state.db = await openTestDatabase(state.test);
     state.ipfsDir = mkdtempSync(path.join(tmpdir(), "glisk-stages-ipfs-"));
     state.replicate = await startFakeReplicate();
     state.pinata = await startFakePinata();
+  });
+  // Every pipeline a test starts stops after it, so the test files keep no stop bookkeeping.
+  afterEach(async () => {
+    for (const p of state.running.splice(0)) await p.stop().catch(() => {});
   });
   afterAll(async () => {
     for (const p of state.running) await p.stop().catch(() => {});
@@ -128,6 +130,13 @@ export function useStages() {
     }));
   };
 
+  /** Mints one token for `author` and returns its generate job's data. */
+  const mintJob = async (author: `0x${string}`): Promise<GenerateJobData> => {
+    const [job] = await mintJobs(author);
+    if (!job) throw new Error("no job");
+    return job;
+  };
+
   /** Enqueues generate jobs as the indexer does (deterministic ids). */
   const enqueue = async (p: Pipeline, jobs: GenerateJobData[]): Promise<Job[]> =>
     p.ctx.queues.generate.addBulk(
@@ -151,6 +160,13 @@ export function useStages() {
       { timeoutMs, intervalMs: 50, message: `token ${tokenId} to reach ${statuses.join("|")}` },
     );
 
+  /** Mints one token for `author`, enqueues its job on `p` and waits until it is uploaded or failed. */
+  const mintAndRun = async (p: Pipeline, author: `0x${string}`): Promise<{ job: GenerateJobData; token: Token }> => {
+    const job = await mintJob(author);
+    await enqueue(p, [job]);
+    return { job, token: await until(job.tokenId, ["uploaded", "failed"]) };
+  };
+
   return {
     anvil,
     redis,
@@ -163,7 +179,44 @@ export function useStages() {
     env,
     start,
     mintJobs,
+    mintJob,
     enqueue,
     until,
+    mintAndRun,
   };
+}
+
+/** Opens a test database as the pipeline would (`DATABASE_URL` or `PIPELINE_DATA_DIR`). */
+export function openTestDatabase(database: TestDatabase): Promise<Db> {
+  return createDatabase(database.kind === "postgres" ? { url: database.url } : { dataDir: database.dir });
+}
+
+/** The pipeline variables that point a separate process at `database`. */
+export function databaseEnv(database: TestDatabase): Record<string, string> {
+  return database.kind === "postgres" ? { DATABASE_URL: database.url } : { PIPELINE_DATA_DIR: database.dir };
+}
+
+/** Runs the stage workers in this process on `env` until `tokenId` is uploaded or failed, then stops them. */
+export async function finishInProcess(p: {
+  env: Record<string, string>;
+  database: TestDatabase;
+  tokenId: string;
+  message: string;
+}): Promise<Token> {
+  const db = await openTestDatabase(p.database);
+  const ctx = await createContext(parseConfig(p.env), { db, logger: createLogger("silent") });
+  const workers = startStageWorkers(ctx);
+  try {
+    return await waitFor(
+      async () => {
+        const t = await getToken(db, { chainId: 31337, tokenId: p.tokenId });
+        return t && ["uploaded", "failed"].includes(t.status) ? t : undefined;
+      },
+      { timeoutMs: 30_000, message: p.message },
+    );
+  } finally {
+    await workers.close();
+    await ctx.close();
+    await db.destroy();
+  }
 }

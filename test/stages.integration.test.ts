@@ -1,5 +1,5 @@
 import type { Queue } from "bullmq";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { setAuthorPrompt } from "../pipeline/db/authors";
 import { tokenHistory } from "../pipeline/db/tokens";
 import { computeCid } from "../pipeline/ipfs/cid";
@@ -20,14 +20,9 @@ beforeEach(async () => {
 });
 
 describe("generate → pin with Replicate and Pinata", () => {
-  let stop: (() => Promise<void>) | undefined;
-  afterEach(async () => stop?.());
-
   test("a minted token becomes ready with CIDs that match the pinned bytes and no prompt in the metadata", async () => {
     const p = await s.start();
-    stop = p.stop;
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
+    const job = await s.mintJob(author);
     await s.enqueue(p, [job, job]);
     const token = await s.until(job.tokenId, ["uploaded", "failed"]);
     expect(token.status).toBe("uploaded");
@@ -69,9 +64,7 @@ describe("generate → pin with Replicate and Pinata", () => {
 
   test("a generate job replayed after the token is ready makes no call and pins nothing again", async () => {
     const p = await s.start();
-    stop = p.stop;
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
+    const job = await s.mintJob(author);
     await s.enqueue(p, [job]);
     await s.until(job.tokenId, ["uploaded"]);
     await p.ctx.queues.generate.obliterate({ force: true });
@@ -100,17 +93,10 @@ async function finished(queue: Queue, jobId: string): Promise<unknown> {
 }
 
 describe("failure classes", () => {
-  let stop: (() => Promise<void>) | undefined;
-  afterEach(async () => stop?.());
-
   const failsWith = async (setup: () => void, match: RegExp, extra: Record<string, string> = {}) => {
     const p = await s.start(extra);
-    stop = p.stop;
     setup();
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
-    await s.enqueue(p, [job]);
-    const token = await s.until(job.tokenId, ["failed", "uploaded"]);
+    const { token } = await s.mintAndRun(p, author);
     expect(token.status).toBe("failed");
     expect(token.generate_error ?? token.pin_error).toMatch(match);
     return token;
@@ -128,12 +114,8 @@ describe("failure classes", () => {
 
   test("5xx on create is retried with backoff and then succeeds", async () => {
     const p = await s.start();
-    stop = p.stop;
     s.replicate().faults.push("create", { status: 503, times: 2 });
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
-    await s.enqueue(p, [job]);
-    const token = await s.until(job.tokenId, ["uploaded", "failed"]);
+    const { token } = await s.mintAndRun(p, author);
     expect(token.status).toBe("uploaded");
     expect(s.replicate().counters.create).toBe(3);
     expect(token.generate_attempts).toBe(3);
@@ -141,25 +123,17 @@ describe("failure classes", () => {
 
   test("5xx while polling keeps the same prediction: one create only", async () => {
     const p = await s.start();
-    stop = p.stop;
     s.replicate().behaviour.processingPolls = 2;
     s.replicate().faults.push("get", { status: 502, times: 12 });
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
-    await s.enqueue(p, [job]);
-    const token = await s.until(job.tokenId, ["uploaded", "failed"]);
+    const { token } = await s.mintAndRun(p, author);
     expect(token.status).toBe("uploaded");
     expect(s.replicate().counters.create).toBe(1);
   });
 
   test("a create whose response is lost is never re-sent by the SDK: at most one create per attempt", async () => {
     const p = await s.start();
-    stop = p.stop;
     s.replicate().faults.push("create", { status: 0, drop: true, times: 100 });
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
-    await s.enqueue(p, [job]);
-    const token = await s.until(job.tokenId, ["uploaded", "failed"]);
+    const { token } = await s.mintAndRun(p, author);
     expect(token.status).toBe("failed");
     expect(token.generate_error).toMatch(/no response/);
     // The SDK alone would re-send each create up to 5 more times at once.
@@ -168,12 +142,8 @@ describe("failure classes", () => {
 
   test("429 honours Retry-After through the queue's rate limit without spending an attempt", async () => {
     const p = await s.start();
-    stop = p.stop;
     s.replicate().faults.push("create", { status: 429, headers: { "retry-after": "1" } });
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
-    await s.enqueue(p, [job]);
-    const token = await s.until(job.tokenId, ["uploaded", "failed"]);
+    const { token } = await s.mintAndRun(p, author);
     expect(token.status).toBe("uploaded");
     // The SDK's own retries were answered by the gate: the server saw the 429 once, then one success.
     expect(s.replicate().counters.create).toBe(2);
@@ -182,26 +152,18 @@ describe("failure classes", () => {
 
   test("a model error retries with a fresh prediction", async () => {
     const p = await s.start();
-    stop = p.stop;
     let failures = 1;
     s.replicate().behaviour.modelError = () => failures-- > 0;
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
-    await s.enqueue(p, [job]);
-    const token = await s.until(job.tokenId, ["uploaded", "failed"]);
+    const { token } = await s.mintAndRun(p, author);
     expect(token.status).toBe("uploaded");
     expect(s.replicate().counters.create).toBe(2);
   });
 
   test("Pinata 5xx is retried; the image is not pinned twice", async () => {
     const p = await s.start();
-    stop = p.stop;
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
     // The image upload succeeds, the metadata upload fails once.
     s.pinata().faults.push("upload", { status: 500, skip: 1 });
-    await s.enqueue(p, [job]);
-    const token = await s.until(job.tokenId, ["uploaded", "failed"]);
+    const { job, token } = await s.mintAndRun(p, author);
     expect(token.status).toBe("uploaded");
     expect(s.pinata().uploads.map((u) => u.name)).toEqual([
       `glisk-s0-${job.tokenId}.png`,
@@ -247,17 +209,10 @@ describe("failure classes", () => {
 });
 
 describe("content policy", () => {
-  let stop: (() => Promise<void>) | undefined;
-  afterEach(async () => stop?.());
-
   test("an NSFW failure regenerates once with FALLBACK_PROMPT and records it", async () => {
     const p = await s.start();
-    stop = p.stop;
     s.replicate().behaviour.nsfw = (prompt) => prompt === PROMPT;
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
-    await s.enqueue(p, [job]);
-    const token = await s.until(job.tokenId, ["uploaded", "failed"]);
+    const { job, token } = await s.mintAndRun(p, author);
     expect(token.status).toBe("uploaded");
     expect(token.prompt_kind).toBe("fallback");
     expect(token.prompt_hash).toBe(promptHash(p.ctx.config.FALLBACK_PROMPT));
@@ -271,12 +226,8 @@ describe("content policy", () => {
 
   test("when the fallback is refused too the token fails after exactly two predictions", async () => {
     const p = await s.start();
-    stop = p.stop;
     s.replicate().behaviour.nsfw = () => true;
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
-    await s.enqueue(p, [job]);
-    const token = await s.until(job.tokenId, ["uploaded", "failed"]);
+    const { token } = await s.mintAndRun(p, author);
     expect(token.status).toBe("failed");
     expect(token.generate_error).toMatch(/FALLBACK_PROMPT refused/);
     expect(s.replicate().counters.create).toBe(2);
@@ -284,14 +235,9 @@ describe("content policy", () => {
 });
 
 describe("on-chain checks before any paid call", () => {
-  let stop: (() => Promise<void>) | undefined;
-  afterEach(async () => stop?.());
-
   test("a token already revealed on-chain is marked revealed with zero predictions", async () => {
     const p = await s.start();
-    stop = p.stop;
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
+    const job = await s.mintJob(author);
     const { localClients } = await import("../scripts/lib/glisk");
     const { GliskNFTAbi } = await import("../abis/GliskNFTAbi");
     const { publicClient, walletFor } = localClients(s.anvil().url);
@@ -311,7 +257,6 @@ describe("on-chain checks before any paid call", () => {
 
   test("after a reorg gives the token to another author, the stale job is skipped and recorded", async () => {
     const p = await s.start();
-    stop = p.stop;
     const other = anvilAccount(4).address;
     await setAuthorPrompt(s.db(), other, "the other author's prompt");
     const snapshot = await s.anvil().snapshot();
@@ -336,12 +281,8 @@ describe("on-chain checks before any paid call", () => {
 });
 
 describe("a reorg while the image is being generated", () => {
-  let stop: (() => Promise<void>) | undefined;
-  afterEach(async () => stop?.());
-
   test("the stale job's prediction never lands on the new mint: the new author's prompt makes the image", async () => {
     const p = await s.start();
-    stop = p.stop;
     const other = anvilAccount(4).address;
     const otherPrompt = "a field of paper cranes";
     await setAuthorPrompt(s.db(), other, otherPrompt);
@@ -373,15 +314,10 @@ describe("a reorg while the image is being generated", () => {
 });
 
 describe("operator retry and recovery", () => {
-  let stop: (() => Promise<void>) | undefined;
-  afterEach(async () => stop?.());
-
   test("retryToken re-runs a failed token from generate, replacing the old failed job", async () => {
     const p = await s.start();
-    stop = p.stop;
     s.replicate().faults.push("create", { status: 401 });
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
+    const job = await s.mintJob(author);
     await s.enqueue(p, [job]);
     await s.until(job.tokenId, ["failed"]);
     const { retryToken } = await import("../pipeline/retry");
@@ -396,7 +332,6 @@ describe("operator retry and recovery", () => {
 
   test("after a Redis wipe, recoverStages rebuilds the jobs of unfinished tokens", async () => {
     const p = await s.start();
-    stop = p.stop;
     await p.workers.close();
     const jobs = await s.mintJobs(author, 3);
     const { recordDetected } = await import("../pipeline/db/tokens");

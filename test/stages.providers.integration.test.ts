@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { setAuthorPrompt } from "../pipeline/db/authors";
 import { computeCid } from "../pipeline/ipfs/cid";
 import { createLocalStore } from "../pipeline/ipfs/local-store";
@@ -23,9 +23,6 @@ beforeEach(async () => {
 });
 
 describe("other image providers and the fallback provider", () => {
-  let stop: (() => Promise<void>) | undefined;
-  afterEach(async () => stop?.());
-
   const openaiEnv = () => ({
     IMAGE_PROVIDER: "openai",
     OPENAI_IMAGES_URL: openai.url,
@@ -35,11 +32,7 @@ describe("other image providers and the fallback provider", () => {
 
   test("the OpenAI-compatible provider: b64_json image into the local store, metadata as CIDv0", async () => {
     const p = await s.start(openaiEnv());
-    stop = p.stop;
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
-    await s.enqueue(p, [job]);
-    const token = await s.until(job.tokenId, ["uploaded", "failed"]);
+    const { token } = await s.mintAndRun(p, author);
     expect(token.status).toBe("uploaded");
     expect(token.image_provider).toBe("openai");
     expect(openai.counters.byPrompt.get(PROMPT)).toBe(1);
@@ -55,12 +48,8 @@ describe("other image providers and the fallback provider", () => {
 
   test("OpenAI's content_policy_violation regenerates once with FALLBACK_PROMPT", async () => {
     const p = await s.start(openaiEnv());
-    stop = p.stop;
     openai.behaviour.refuse = (prompt) => prompt === PROMPT;
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
-    await s.enqueue(p, [job]);
-    const token = await s.until(job.tokenId, ["uploaded", "failed"]);
+    const { token } = await s.mintAndRun(p, author);
     expect(token.status).toBe("uploaded");
     expect(token.prompt_kind).toBe("fallback");
     expect(openai.counters.generate).toBe(2);
@@ -68,11 +57,7 @@ describe("other image providers and the fallback provider", () => {
 
   test("a wrong OpenAI key fails permanently after one call", async () => {
     const p = await s.start({ ...openaiEnv(), OPENAI_API_KEY: "sk-wrong" });
-    stop = p.stop;
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
-    await s.enqueue(p, [job]);
-    const token = await s.until(job.tokenId, ["uploaded", "failed"]);
+    const { token } = await s.mintAndRun(p, author);
     expect(token.status).toBe("failed");
     expect(token.generate_error).toMatch(/HTTP 401/);
     expect(openai.counters.generate).toBe(1);
@@ -85,12 +70,8 @@ describe("other image providers and the fallback provider", () => {
       OPENAI_IMAGES_URL: openai.url,
       OPENAI_API_KEY: openai.apiKey,
     });
-    stop = p.stop;
     s.replicate().faults.push("create", { status: 503, times: 100 });
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
-    await s.enqueue(p, [job]);
-    const token = await s.until(job.tokenId, ["uploaded", "failed"]);
+    const { token } = await s.mintAndRun(p, author);
     expect(token.status).toBe("uploaded");
     expect(token.image_provider).toBe("openai");
     expect(s.replicate().counters.create).toBe(2);
@@ -104,13 +85,9 @@ describe("other image providers and the fallback provider", () => {
       OPENAI_IMAGES_URL: openai.url,
       OPENAI_API_KEY: openai.apiKey,
     });
-    stop = p.stop;
     s.replicate().behaviour.processingPolls = 3;
     s.replicate().faults.push("get", { status: 500, times: 12 });
-    const [job] = await s.mintJobs(author);
-    if (!job) throw new Error("no job");
-    await s.enqueue(p, [job]);
-    const token = await s.until(job.tokenId, ["uploaded", "failed"]);
+    const { token } = await s.mintAndRun(p, author);
     expect(token.status).toBe("uploaded");
     expect(token.image_provider).toBe("replicate");
     expect(s.replicate().counters.create).toBe(1);
