@@ -82,6 +82,18 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
 export const isPermanent = (error: unknown): boolean =>
   error instanceof UnrecoverableError || (error instanceof Error && error.name === "UnrecoverableError");
 
-/** A short, secret-free description of an error for the database and logs. */
-export const describeError = (error: unknown): string =>
-  (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 1_000);
+/**
+ * A short, secret-free description of an error for the database and logs. viem's full message
+ * carries the RPC URL (hosted RPCs put their API key in it) and the request body; its short message
+ * and details say what failed without them.
+ */
+export const describeError = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error).slice(0, 1_000);
+  // viem's BaseError: a short message plus a walk() over its causes.
+  const viem = error as Error & { shortMessage?: unknown; details?: unknown; walk?: unknown };
+  if (typeof viem.shortMessage === "string" && typeof viem.walk === "function") {
+    const details = typeof viem.details === "string" && viem.details ? ` (${viem.details})` : "";
+    return `${error.name}: ${viem.shortMessage}${details}`.slice(0, 1_000);
+  }
+  return `${error.name}: ${error.message}`.slice(0, 1_000);
+};

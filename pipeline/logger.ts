@@ -18,7 +18,28 @@ const redact = [...secretFields, ...secretFields.map((f) => `*.${f}`), "req.head
 
 export type Logger = pino.Logger;
 
-/** Creates the process logger; child loggers add `tokenId` and `jobId` to every line. */
-export function createLogger(level: string, name = "pipeline"): Logger {
-  return pino({ name, level, redact: { paths: redact, censor: "[redacted]" } });
+/**
+ * Creates the process logger; child loggers add `tokenId` and `jobId` to every line. `secrets` are
+ * removed from every written line, wherever they appear (messages and error texts included).
+ */
+export function createLogger(
+  level: string,
+  name = "pipeline",
+  secrets: readonly string[] = [],
+  destination: pino.DestinationStream = pino.destination(1),
+): Logger {
+  return pino(
+    { name, level, redact: { paths: redact, censor: "[redacted]" }, hooks: { streamWrite: scrubber(secrets) } },
+    destination,
+  );
+}
+
+/** A function that replaces every occurrence of `values` in a text with "[redacted]". */
+export function scrubber(values: readonly string[]): (text: string) => string {
+  if (values.length === 0) return (text) => text;
+  return (text) => {
+    let out = text;
+    for (const value of values) if (out.includes(value)) out = out.split(value).join("[redacted]");
+    return out;
+  };
 }
