@@ -84,7 +84,17 @@ async function main() {
   console.log(`Follow them: npx glisk status ${first}   or   npx glisk tokens`);
 }
 
+/** viem's full messages run to twenty lines of call data; a person needs what failed and what to do. */
+function explain(error: Error): string {
+  const viem = error as Error & { shortMessage?: string; walk?: (fn: (e: unknown) => boolean) => unknown };
+  if (typeof viem.walk !== "function" || typeof viem.shortMessage !== "string") return error.message;
+  const unreachable = viem.walk((e) => (e as Error).name === "HttpRequestError");
+  if (unreachable)
+    return `cannot reach the local chain at ${localRpcUrl()}: is \`npm run dev\` running? (set ANVIL_PORT if it uses another port)`;
+  return viem.shortMessage;
+}
+
 main().catch((error: Error) => {
-  console.error(`mint: ${error.message}`);
+  console.error(`mint: ${explain(error)}`);
   process.exit(1);
 });
