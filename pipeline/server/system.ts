@@ -1,18 +1,29 @@
 /** GET /admin/system: what this process runs with, minus every secret. */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Context } from "../context";
 import { keeperStatus } from "../keeper";
 
-const require = createRequire(import.meta.url);
-
+/**
+ * The installed version of `pkg`. Packages whose `exports` hide package.json (hono, kysely) are
+ * found from their entry point, walking up to the package.json that names them.
+ */
 function versionOf(pkg: string): string | null {
   try {
-    return (require(`${pkg}/package.json`) as { version: string }).version;
+    let dir = path.dirname(fileURLToPath(import.meta.resolve(pkg)));
+    while (dir !== path.dirname(dir)) {
+      const file = path.join(dir, "package.json");
+      if (existsSync(file)) {
+        const json = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
+        if (json.name === pkg && json.version) return json.version;
+      }
+      dir = path.dirname(dir);
+    }
   } catch {
-    return null;
+    // unresolvable: reported as null
   }
+  return null;
 }
 
 function ownVersion(): string | null {
