@@ -42,6 +42,14 @@ async function enqueue(env: Record<string, string>, data: GenerateJobData) {
   };
 }
 
+/** Sends SIGTERM and expects a clean exit that says it stopped. */
+async function sigterm(child: ChildProcess, output: () => string): Promise<void> {
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  child.kill("SIGTERM");
+  expect(await exited).toBe(0);
+  expect(output()).toContain("stopped");
+}
+
 /**
  * A child worker on its own database, started after `setup` shaped the fakes, with one minted token's
  * generate job queued; `cleanup` stops the child and removes the queue and the database.
@@ -97,10 +105,7 @@ describe("crashes and shutdown", () => {
     });
     try {
       await waitFor(() => s.replicate().counters.get >= 2, { message: "the child to poll its prediction" });
-      const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-      child.kill("SIGTERM");
-      expect(await exited).toBe(0);
-      expect(output()).toContain("stopped");
+      await sigterm(child, output);
       const stored = await producer.queue.getJob(generateJobId(job));
       expect(await stored?.getState()).toBe("completed");
       expect(await producer.queue.getActiveCount()).toBe(0);
@@ -119,10 +124,7 @@ describe("crashes and shutdown", () => {
     );
     try {
       await waitFor(() => s.replicate().counters.get >= 2, { message: "the child to poll its prediction" });
-      const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-      child.kill("SIGTERM");
-      expect(await exited).toBe(0);
-      expect(output()).toContain("stopped");
+      await sigterm(child, output);
       const stored = await producer.queue.getJob(generateJobId(job));
       expect(["delayed", "waiting"]).toContain(await stored?.getState());
       expect(stored?.attemptsMade).toBe(0);

@@ -29,6 +29,13 @@ describe("other image providers and the fallback provider", () => {
     OPENAI_API_KEY: openai.apiKey,
     IPFS_PROVIDER: "local",
   });
+  /** Replicate first, OpenAI after `after` transient failures. */
+  const fallbackEnv = (after: string) => ({
+    IMAGE_FALLBACK_PROVIDER: "openai",
+    IMAGE_FALLBACK_AFTER_ATTEMPTS: after,
+    OPENAI_IMAGES_URL: openai.url,
+    OPENAI_API_KEY: openai.apiKey,
+  });
 
   test("the OpenAI-compatible provider: b64_json image into the local store, metadata as CIDv0", async () => {
     const p = await s.start(openaiEnv());
@@ -64,12 +71,7 @@ describe("other image providers and the fallback provider", () => {
   });
 
   test("IMAGE_FALLBACK_PROVIDER takes over while the primary keeps failing transiently", async () => {
-    const p = await s.start({
-      IMAGE_FALLBACK_PROVIDER: "openai",
-      IMAGE_FALLBACK_AFTER_ATTEMPTS: "2",
-      OPENAI_IMAGES_URL: openai.url,
-      OPENAI_API_KEY: openai.apiKey,
-    });
+    const p = await s.start(fallbackEnv("2"));
     s.replicate().faults.push("create", { status: 503, times: 100 });
     const { token } = await s.mintAndRun(p, author);
     expect(token.status).toBe("uploaded");
@@ -79,12 +81,7 @@ describe("other image providers and the fallback provider", () => {
   });
 
   test("the fallback provider never replaces a primary that holds a prediction for the token", async () => {
-    const p = await s.start({
-      IMAGE_FALLBACK_PROVIDER: "openai",
-      IMAGE_FALLBACK_AFTER_ATTEMPTS: "1",
-      OPENAI_IMAGES_URL: openai.url,
-      OPENAI_API_KEY: openai.apiKey,
-    });
+    const p = await s.start(fallbackEnv("1"));
     s.replicate().behaviour.processingPolls = 3;
     s.replicate().faults.push("get", { status: 500, times: 12 });
     const { token } = await s.mintAndRun(p, author);
