@@ -81,6 +81,34 @@ const allRevealed = (ids: string[]) => async () =>
   (await statuses(await openDb(), ids)).every((s) => s === "revealed") ? true : undefined;
 
 /** Starts test/fixtures/reveal-worker.ts as its own pipeline process and waits until its worker runs. */
+/** The stored tokens `ids` as a reveal intent carries them. */
+async function intentTokens(ids: string[]) {
+  const tokens = await (await openDb()).selectFrom("tokens").selectAll().where("token_id", "in", ids).execute();
+  return tokens.map((t) => ({
+    tokenId: String(t.token_id),
+    uri: `ipfs://${t.metadata_cid}`,
+    mintTxHash: t.mint_tx_hash,
+    mintBlockNumber: t.mint_block_number,
+  }));
+}
+
+/** Signs a reveal of `ids` at `nonce` as the keeper and stores its intent, as a round does before broadcasting. */
+async function storeSignedIntent(c: Context, ids: string[], nonce: number) {
+  const k = keeperFromConfig(c.config);
+  if (!k) throw new Error("no keeper");
+  const tokens = await intentTokens(ids);
+  const plan = {
+    tokenIds: tokens.map((t) => t.tokenId),
+    uris: tokens.map((t) => t.uri),
+    nonce,
+    gas: 1_000_000n,
+    fees: { maxFeePerGas: 10_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n },
+  };
+  const signed = await signReveal(senderFor(c, k), plan);
+  await storeIntent(await openDb(), { chainId: 31337, keeper, tokens, hash: signed.hash, ...plan });
+  return signed;
+}
+
 async function spawnWorker(env: Record<string, string>): Promise<ChildProcess> {
   // node itself with the tsx loader (not the tsx CLI, which forks): a kill reaches the process that works.
   const child = spawn(
@@ -255,27 +283,8 @@ describe("restart", () => {
     const ids = await mintReady(4);
     const before = await nonceOf("latest");
     ctx = await testContext(await openDb(), pipelineEnv(services()));
-    const k = keeperFromConfig(ctx.config);
-    if (!k) throw new Error("no keeper");
-    const s = senderFor(ctx, k);
-    const items = (await (await openDb()).selectFrom("tokens").selectAll().where("token_id", "in", ids).execute()).map(
-      (t) => ({
-        tokenId: String(t.token_id),
-        uri: `ipfs://${t.metadata_cid}`,
-        mintTxHash: t.mint_tx_hash,
-        mintBlockNumber: t.mint_block_number,
-      }),
-    );
-    const plan = {
-      tokenIds: items.map((i) => i.tokenId),
-      uris: items.map((i) => i.uri),
-      nonce: before,
-      gas: 1_000_000n,
-      fees: { maxFeePerGas: 10_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n },
-    };
     await anvil().rpc("evm_setAutomine", [false]);
-    const signed = await signReveal(s, plan);
-    await storeIntent(await openDb(), { chainId: 31337, keeper, tokens: items, hash: signed.hash, ...plan });
+    const signed = await storeSignedIntent(ctx, ids, before);
     expect(await broadcast(ctx.chain, signed.raw)).toBe("sent");
     await anvil().rpc("anvil_dropTransaction", [signed.hash]);
     expect(await nonceOf("pending")).toBe(before);
@@ -293,26 +302,8 @@ describe("restart", () => {
     const ids = await mintReady(3);
     const before = await nonceOf("latest");
     ctx = await testContext(await openDb(), pipelineEnv(services()));
-    const k = keeperFromConfig(ctx.config);
-    if (!k) throw new Error("no keeper");
-    const tokens = (await (await openDb()).selectFrom("tokens").selectAll().where("token_id", "in", ids).execute()).map(
-      (t) => ({
-        tokenId: String(t.token_id),
-        uri: `ipfs://${t.metadata_cid}`,
-        mintTxHash: t.mint_tx_hash,
-        mintBlockNumber: t.mint_block_number,
-      }),
-    );
-    const plan = {
-      tokenIds: tokens.map((t) => t.tokenId),
-      uris: tokens.map((t) => t.uri),
-      nonce: before,
-      gas: 1_000_000n,
-      fees: { maxFeePerGas: 10_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n },
-    };
-    const signed = await signReveal(senderFor(ctx, k), plan);
     // The intent was stored, then the process died before broadcasting; meanwhile the keeper key sent something else.
-    await storeIntent(await openDb(), { chainId: 31337, keeper, tokens, hash: signed.hash, ...plan });
+    await storeSignedIntent(ctx, ids, before);
     const { publicClient, walletFor } = clients();
     const other = await walletFor(anvilAccount(1)).sendTransaction({ to: anvilAccount(9).address, value: 1n });
     await publicClient.waitForTransactionReceipt({ hash: other });
@@ -332,12 +323,7 @@ describe("restart", () => {
   test("the database refuses a second pending transaction at the same keeper nonce", async () => {
     const ids = await mintReady(2);
     const d = await openDb();
-    const tokens = (await d.selectFrom("tokens").selectAll().where("token_id", "in", ids).execute()).map((t) => ({
-      tokenId: String(t.token_id),
-      uri: `ipfs://${t.metadata_cid}`,
-      mintTxHash: t.mint_tx_hash,
-      mintBlockNumber: t.mint_block_number,
-    }));
+    const tokens = await intentTokens(ids);
     const intent = {
       chainId: 31337,
       keeper,
