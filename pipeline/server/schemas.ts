@@ -13,7 +13,9 @@ export const tokenIdParams = z.object({ id: tokenIdSchema });
 
 export const addressSchema = z
   .string()
-  .refine((v) => isAddress(v, { strict: false }), "not an Ethereum address")
+  // Mixed case carries an EIP-55 checksum: a wrong one is a typo, and the prompt would go to a stranger.
+  .refine((v) => isAddress(v, { strict: false }), { message: "not an Ethereum address", abort: true })
+  .refine((v) => isAddress(v, { strict: true }), "address checksum is wrong (mistyped?); or give it in lowercase")
   .transform((v) => getAddress(v))
   .describe("Ethereum address (0x + 40 hex digits)");
 
