@@ -55,6 +55,8 @@ async function main() {
     throw new Error("--quantity must be an integer from 1 to 10000");
   if (values.author && !isAddress(values.author, { strict: false }))
     throw new Error(`--author is not an address: ${values.author}`);
+  if (values.author && !isAddress(values.author))
+    throw new Error(`--author has a wrong checksum (mistyped?): ${values.author}; or give it in lowercase`);
   const minterIndex = Number(values.minter);
   if (!Number.isInteger(minterIndex) || minterIndex < 0 || minterIndex > 9)
     throw new Error("--minter is an anvil account index, 0 to 9");
