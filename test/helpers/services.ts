@@ -85,8 +85,22 @@ export async function createTestDatabase(): Promise<TestDatabase & { drop: () =>
     drop: async () => {
       const client = new pg.Client({ connectionString: serverUrl });
       await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
+      try {
+        // pg's pool.end() resolves before its sockets have closed; forcing the drop at once would kill
+        // those backends and raise an unhandled 57P01 in the test process. Let them finish first.
+        for (let tries = 0; tries < 40; tries++) {
+          try {
+            await client.query(`DROP DATABASE IF EXISTS ${name}`);
+            return;
+          } catch (error) {
+            if ((error as { code?: string }).code !== "55006") throw error; // 55006: in use by other sessions
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        }
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
     },
   };
 }
