@@ -5,6 +5,7 @@ import { pipelineEnv } from "../pipeline/config";
 import { indexerEnv } from "../src/parse-config";
 
 const example = readFileSync(path.resolve(import.meta.dirname, "../.env.example"), "utf8");
+const readme = readFileSync(path.resolve(import.meta.dirname, "../README.md"), "utf8");
 const documented = new Set([...example.matchAll(/^#?\s?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
 
 describe(".env.example", () => {
@@ -24,5 +25,9 @@ describe(".env.example", () => {
     ],
   ])("documents every %s variable", (_, keys) => {
     expect(keys.filter((key) => !documented.has(key))).toEqual([]);
+  });
+
+  test("every variable of .env.example is in the README's configuration tables", () => {
+    expect([...documented].filter((key) => key && !readme.includes(`\`${key}\``))).toEqual([]);
   });
 });
