@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
@@ -52,6 +52,14 @@ describe("npm run dev session", () => {
   test("refuses to start while another run is alive", () => {
     writeFileSync(paths.session, JSON.stringify({ pid: process.ppid, running: true, startedAt: "" }));
     expect(() => previousRun(paths)).toThrow(/another `npm run dev` is running/);
+  });
+
+  test("a run refused at start-up leaves the live run's session marked running", () => {
+    writeChainState();
+    writeFileSync(paths.session, JSON.stringify({ pid: process.ppid, running: true, startedAt: "" }));
+    expect(() => previousRun(paths)).toThrow(/another `npm run dev` is running/);
+    markStopped(paths); // what the refused run's shutdown does
+    expect(JSON.parse(readFileSync(paths.session, "utf8"))).toMatchObject({ pid: process.ppid, running: true });
   });
 
   test("a clean start wipes the chain and everything derived from it, keeping the admin token", () => {

@@ -78,6 +78,8 @@ export function markRunning(paths: DevPaths) {
 
 export function markStopped(paths: DevPaths) {
   const session = readSession(paths);
-  if (!session) return;
+  // A second `npm run dev` refused at start-up must not mark the live run's session as stopped: if that
+  // run then crashed, the next one would resume a chain whose derived state no longer matches.
+  if (!session || session.pid !== process.pid) return;
   writeFileSync(paths.session, JSON.stringify({ ...session, running: false, stoppedAt: new Date().toISOString() }));
 }
