@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureLocalDeployment, localKeeper } from "./deploy-local";
@@ -71,8 +72,37 @@ function stopAll(reason: string): Promise<void> {
   return stopping;
 }
 
+/** True when something already listens on `port` (any interface, as Ponder and the pipeline bind). */
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer()
+      .once("error", () => resolve(true))
+      .once("listening", () => probe.close(() => resolve(false)))
+      .listen(port);
+  });
+}
+
+/**
+ * Refuses ports already taken before anything starts. Ponder would otherwise move to the next port,
+ * which is the pipeline's by default, and die there with a stack trace instead of a hint.
+ */
+async function checkPorts() {
+  const wanted: [string, number][] = [
+    ["ANVIL_PORT", anvilPort],
+    ["INDEXER_PORT", indexerPort],
+    ["PORT", pipelinePort],
+  ];
+  const taken: string[] = [];
+  for (const [name, port] of wanted) if (await portInUse(port)) taken.push(`${port} (${name})`);
+  if (taken.length > 0)
+    throw new Error(
+      `port ${taken.join(", ")} already in use: stop what listens there or set the variable to a free port`,
+    );
+}
+
 async function main() {
   const mode = previousRun(paths);
+  await checkPorts();
   markRunning(paths);
   if (mode === "clean") wipeChainState(paths);
   mkdirSync(path.dirname(paths.anvilState), { recursive: true });
