@@ -92,6 +92,13 @@ async function checkPorts() {
     ["INDEXER_PORT", indexerPort],
     ["PORT", pipelinePort],
   ];
+  const invalid = wanted.filter(([, port]) => !Number.isInteger(port) || port < 1 || port > 65535);
+  if (invalid.length > 0)
+    throw new Error(
+      `${invalid.map(([name]) => `${name}=${env[name]}`).join(", ")}: a port is an integer from 1 to 65535`,
+    );
+  if (new Set(wanted.map(([, port]) => port)).size < wanted.length)
+    throw new Error(`ANVIL_PORT, INDEXER_PORT and PORT must differ (${wanted.map(([, p]) => p).join(", ")})`);
   const taken: string[] = [];
   for (const [name, port] of wanted) if (await portInUse(port)) taken.push(`${port} (${name})`);
   if (taken.length > 0)
