@@ -89,11 +89,22 @@ export const isPermanent = (error: unknown): boolean =>
  */
 export const describeError = (error: unknown): string => {
   if (!(error instanceof Error)) return String(error).slice(0, 1_000);
-  // viem's BaseError: a short message plus a walk() over its causes.
-  const viem = error as Error & { shortMessage?: unknown; details?: unknown; walk?: unknown };
-  if (typeof viem.shortMessage === "string" && typeof viem.walk === "function") {
+  const viem = error as Error & { shortMessage?: unknown; details?: unknown };
+  if (isViemError(error)) {
     const details = typeof viem.details === "string" && viem.details ? ` (${viem.details})` : "";
     return `${error.name}: ${viem.shortMessage}${details}`.slice(0, 1_000);
   }
   return `${error.name}: ${error.message}`.slice(0, 1_000);
 };
+
+// viem's BaseError: a short message plus a walk() over its causes.
+const isViemError = (error: unknown): boolean =>
+  error instanceof Error &&
+  typeof (error as { shortMessage?: unknown }).shortMessage === "string" &&
+  typeof (error as { walk?: unknown }).walk === "function";
+
+/**
+ * The error to hand BullMQ, which keeps its message and stack in Redis (and Bull Board shows them):
+ * a viem error becomes a plain, retryable Error with the secret-free description.
+ */
+export const forQueue = <E>(error: E): E | Error => (isViemError(error) ? new Error(describeError(error)) : error);

@@ -6,6 +6,7 @@
  */
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Context } from "./context";
+import { forQueue } from "./errors";
 import { checkKeeper, type Keeper, keeperFromConfig, setRevealWorkerState } from "./keeper";
 import { QUEUE, type RevealJobData } from "./queues";
 import { KeeperUnauthorizedError } from "./reveal/errors";
@@ -30,7 +31,7 @@ export function revealProcessor(ctx: Context, keeper: Keeper, signal?: AbortSign
         throw error;
       }
       ctx.logger.warn({ err: (error as Error).message, jobId: job.id }, "reveal round failed; BullMQ retries it");
-      throw error;
+      throw forQueue(error);
     }
   };
 }

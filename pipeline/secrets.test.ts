@@ -1,8 +1,9 @@
+import { UnrecoverableError } from "bullmq";
 import { createPublicClient, http } from "viem";
 import { describe, expect, test } from "vitest";
 import { freePort } from "../scripts/lib/processes";
 import { parseConfig } from "./config";
-import { describeError } from "./errors";
+import { describeError, forQueue, isPermanent } from "./errors";
 import { createLogger, scrubber } from "./logger";
 import { secretValues } from "./secrets";
 
@@ -26,6 +27,16 @@ describe("secrets inside error texts", () => {
     const described = describeError(error);
     expect(described).toMatch(/^HttpRequestError: HTTP request failed/);
     expect(described).not.toContain(RPC_KEY);
+  });
+
+  test("the error handed to BullMQ (kept in Redis, shown in Bull Board) is the description, still retryable", async () => {
+    const error = await rpcFailure(`http://127.0.0.1:${await freePort()}/v2/${RPC_KEY}`);
+    const queued = forQueue(error);
+    expect(queued.message).toBe(describeError(error));
+    expect(`${queued.message}${queued.stack}`).not.toContain(RPC_KEY);
+    expect(isPermanent(queued)).toBe(false);
+    const permanentError = new UnrecoverableError("bad prompt");
+    expect(forQueue(permanentError)).toBe(permanentError);
   });
 
   test("log lines lose every configured secret, in messages and fields alike", async () => {

@@ -8,7 +8,7 @@ import { type Job, type Queue, RateLimitError } from "bullmq";
 import type { Context } from "./context";
 import type { TokenStatus } from "./db/schema";
 import { transition } from "./db/tokens";
-import { describeError, isPermanent, RateLimitedError } from "./errors";
+import { describeError, forQueue, isPermanent, RateLimitedError } from "./errors";
 import { updateForMint } from "./token-update";
 
 export type StageFailureParameters = {
@@ -51,5 +51,5 @@ export async function stageFailure(error: unknown, p: StageFailureParameters): P
     await updateForMint(p.ctx.db, d, { [column]: message });
     log.warn({ err: message, attempt }, `${p.stage} failed; BullMQ retries`);
   }
-  return error instanceof Error ? error : new Error(message);
+  return error instanceof Error ? forQueue(error) : new Error(message);
 }
