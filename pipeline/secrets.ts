@@ -12,7 +12,8 @@ const MIN_LENGTH = 8;
 
 /** Every secret value `config` holds: the secret variables, the non-public parts of the RPC URL, Redis's password. */
 export function secretValues(
-  config: Pick<Config, (typeof secretKeys)[number] | "REDIS_URL"> & { network: { rpcUrl: string } },
+  config: Partial<Pick<Config, (typeof secretKeys)[number]>> &
+    Pick<Config, "REDIS_URL"> & { network: { rpcUrl: string } },
 ) {
   const values: string[] = [];
   for (const key of secretKeys) {

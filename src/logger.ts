@@ -1,5 +1,7 @@
 /** The indexer's own log lines (enqueue failures and anomalies), next to Ponder's. */
 import { createLogger } from "../pipeline/logger";
+import { secretValues } from "../pipeline/secrets";
 import { config } from "./config";
 
-export const logger = createLogger(config.LOG_LEVEL, "indexer");
+// The RPC URL's key, Redis's password and the database URL never reach a log line, even inside an error text.
+export const logger = createLogger(config.LOG_LEVEL, "indexer", secretValues(config));

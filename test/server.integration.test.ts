@@ -8,7 +8,7 @@ import { transition } from "../pipeline/db/tokens";
 import { createLocalStore } from "../pipeline/ipfs/local-store";
 import { createLogger } from "../pipeline/logger";
 import { QUEUE } from "../pipeline/queues";
-import { createApp } from "../pipeline/server";
+import { ADMIN_BODY_LIMIT, createApp } from "../pipeline/server";
 import { anvilAccount, mint, PLACEHOLDER_URI, waitFor } from "../scripts/lib/glisk";
 import { freePort } from "../scripts/lib/processes";
 import { ADMIN_TOKEN, configEnv, mintDetected, useServer } from "./server.harness";
@@ -115,6 +115,17 @@ describe("validation", () => {
       expect((await h().call(path)).status, path).toBe(400);
     }
     expect(await h().ctx.queues.reveal.count()).toBe(revealBefore);
+    expect(await getAuthor(h().ctx.db, author)).toBeUndefined();
+  });
+
+  test("an oversized admin body answers 413 and changes nothing", async () => {
+    const response = await h().call(`/admin/authors/${author}`, {
+      method: "PUT",
+      body: JSON.stringify({ prompt: "x".repeat(ADMIN_BODY_LIMIT) }),
+      headers: { "content-type": "application/json" },
+    });
+    expect(response.status).toBe(413);
+    expect((await errorOf(response)).code).toBe("payload_too_large");
     expect(await getAuthor(h().ctx.db, author)).toBeUndefined();
   });
 

@@ -9,6 +9,7 @@ import { HonoAdapter } from "@bull-board/hono";
 import { serve } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { Context } from "../context";
 import { createMetrics, type Metrics } from "../metrics";
 import { adminRoutes } from "./admin";
@@ -20,6 +21,7 @@ import { metricsRoutes } from "./metrics";
 import { openApiRoutes } from "./openapi";
 
 export const BULL_BOARD_PATH = "/admin/queues";
+export const ADMIN_BODY_LIMIT = 64 * 1024;
 
 function bullBoard(ctx: Context) {
   const adapter = new HonoAdapter(serveStatic);
@@ -47,6 +49,14 @@ export function createApp(ctx: Context, options: { metrics?: Metrics } = {}): Ho
   });
   app.use("/admin/*", requireAdmin(ctx.config.ADMIN_API_TOKEN));
   app.use("/admin", requireAdmin(ctx.config.ADMIN_API_TOKEN));
+  // Admin bodies are a few ids or one prompt; refuse anything larger before it is read.
+  app.use(
+    "/admin/*",
+    bodyLimit({
+      maxSize: ADMIN_BODY_LIMIT,
+      onError: (c) => c.json(errorBody("payload_too_large", `request body over ${ADMIN_BODY_LIMIT} bytes`), 413),
+    }),
+  );
   app.route("/health", healthRoutes(ctx));
   app.route("/metrics", metricsRoutes(metrics));
   app.route("/openapi.json", openApiRoutes());
