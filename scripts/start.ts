@@ -27,7 +27,12 @@ function command(name: "indexer" | "pipeline"): { args: string[]; env: NodeJS.Pr
   if (name === "pipeline") {
     return {
       args: ["--import", "tsx", path.join(root, "pipeline/main.ts")],
-      env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? "production" },
+      env: {
+        ...process.env,
+        NODE_ENV: process.env.NODE_ENV ?? "production",
+        // The indexer this supervisor starts listens on INDEXER_PORT; /health/indexer must probe it there.
+        INDEXER_URL: process.env.INDEXER_URL || `http://127.0.0.1:${process.env.INDEXER_PORT || "42069"}`,
+      },
     };
   }
   const ponder = fileURLToPath(new URL("./bin/ponder.js", import.meta.resolve("ponder")));
