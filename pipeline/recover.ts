@@ -1,9 +1,12 @@
 /**
- * Rebuilds the stage queues from the database at start-up (RECOVER_ON_START): Redis is never the
- * only copy of a fact, so after a Redis wipe or a lost job every unfinished token gets its job back.
- * - detected / generating → generate job; generated → pin job; uploaded (ready) → one reveal round.
+ * Rebuilds the stage queues from the database, at start-up (RECOVER_ON_START) and periodically
+ * (recover-schedule.ts): Redis is never the only copy of a fact, so after a Redis wipe or a lost job
+ * every unfinished token gets its job back.
+ * - detected / generating → generate job; generated → pin job; uploaded or revealing → one reveal round.
  * Job ids are deterministic, so a job that still exists is not duplicated; one that finished while
  * the database says the work is not done (Redis restored from an old snapshot) is replaced.
+ * `quietSince` limits a periodic pass to rows nobody has written for a while: a job lost from Redis
+ * whose worker is still running it keeps writing its row or ends within that time.
  */
 import type { Context } from "./context";
 import type { Token } from "./db/schema";
@@ -11,33 +14,47 @@ import { ensureJob } from "./enqueue";
 import { generateJobId, pinJobId, stageJobOptions } from "./queues";
 import { requestReveal } from "./reveal/request";
 
-export type RecoverReturnType = { generate: number; pin: number; ready: number };
+export type RecoverReturnType = { generate: number; pin: number; ready: number; revealing: number };
+
+export type RecoverParameters = {
+  /** Per status, only rows last written before this time; unset (start-up): every unfinished row. */
+  quietSince?: Record<"detected" | "generating" | "generated", Date>;
+};
 
 const PAGE = 500;
 
-async function* unfinished(ctx: Context): AsyncGenerator<Token[]> {
+async function* unfinished(ctx: Context, quiet: RecoverParameters["quietSince"]): AsyncGenerator<Token[]> {
   let after = "-1";
   for (;;) {
-    const rows = await ctx.db
+    let query = ctx.db
       .selectFrom("tokens")
       .selectAll()
       .where("chain_id", "=", ctx.config.network.chainId)
-      .where("status", "in", ["detected", "generating", "generated"])
-      .where("token_id", ">", after)
-      .orderBy("token_id")
-      .limit(PAGE)
-      .execute();
+      .where("status", "in", ["detected", "generating", "generated"]);
+    if (quiet) {
+      query = query.where((eb) =>
+        eb.or(
+          (["detected", "generating", "generated"] as const).map((status) =>
+            eb.and([eb("status", "=", status), eb("updated_at", "<", quiet[status])]),
+          ),
+        ),
+      );
+    }
+    const rows = await query.where("token_id", ">", after).orderBy("token_id").limit(PAGE).execute();
     if (rows.length === 0) return;
     yield rows;
     after = (rows.at(-1) as Token).token_id;
   }
 }
 
-/** Re-enqueues every unfinished token's next job and asks for a reveal round when tokens are ready. */
-export async function recoverStages(ctx: Context): Promise<RecoverReturnType> {
+/**
+ * Re-enqueues every unfinished token's next job and asks for a reveal round when tokens are ready or
+ * a reveal transaction may be pending. Pages through the table; returns what it added.
+ */
+export async function recoverStages(ctx: Context, p: RecoverParameters = {}): Promise<RecoverReturnType> {
   const opts = stageJobOptions(ctx.config.JOB_ATTEMPTS, ctx.config.JOB_BACKOFF_MS);
-  const counts: RecoverReturnType = { generate: 0, pin: 0, ready: 0 };
-  for await (const rows of unfinished(ctx)) {
+  const counts: RecoverReturnType = { generate: 0, pin: 0, ready: 0, revealing: 0 };
+  for await (const rows of unfinished(ctx, p.quietSince)) {
     const added = await Promise.all(
       rows.map(async (t) => {
         const ids = { chainId: t.chain_id, tokenId: t.token_id, mintTxHash: t.mint_tx_hash };
@@ -56,14 +73,17 @@ export async function recoverStages(ctx: Context): Promise<RecoverReturnType> {
     );
     for (const stage of added) if (stage) counts[stage] += 1;
   }
-  const ready = await ctx.db
+  const waiting = await ctx.db
     .selectFrom("tokens")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
     .where("chain_id", "=", ctx.config.network.chainId)
-    .where("status", "=", "uploaded")
-    .executeTakeFirst();
-  counts.ready = Number(ready?.n ?? 0);
-  if (counts.ready > 0) await requestReveal(ctx, { trigger: "recover" });
-  ctx.logger.info(counts, "recovered unfinished work from the database");
+    .where("status", "in", ["uploaded", "revealing"])
+    .groupBy("status")
+    .execute();
+  for (const row of waiting) counts[row.status === "uploaded" ? "ready" : "revealing"] = Number(row.n);
+  // A round settles pending transactions before anything else, so `revealing` rows need one too
+  // (their round's job may have been lost with Redis).
+  if (counts.ready + counts.revealing > 0) await requestReveal(ctx, { trigger: "recover" });
+  ctx.logger.info({ ...counts, periodic: p.quietSince !== undefined }, "recovered unfinished work from the database");
   return counts;
 }

@@ -23,4 +23,6 @@ export const baseEnv = z.object({
   WORKERS_ENABLED: bool(true),
   /** Re-enqueue unfinished work from the database at start (rebuilds queues after a Redis wipe). */
   RECOVER_ON_START: bool(true),
+  /** Re-enqueue unfinished work this often, once across all replicas (heals a Redis wipe while running); 0: off. */
+  RECOVER_INTERVAL_SECONDS: int(300, { min: 0, max: 86_400 }),
 });

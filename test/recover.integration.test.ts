@@ -1,0 +1,192 @@
+import { type Job, Queue, Worker } from "bullmq";
+import { describe, expect, test } from "vitest";
+import { recordDetected, tokenHistory, transition } from "../pipeline/db/tokens";
+import type { GenerateJobData } from "../pipeline/queues";
+import { generateJobId } from "../pipeline/queues";
+import { RECOVER_QUEUE, recoverQuietStages, startStageRecovery } from "../pipeline/recover-schedule";
+import { type RevealWorker, startRevealWorker } from "../pipeline/reveal-batch";
+import { anvilAccount, waitFor } from "../scripts/lib/glisk";
+import { anvilKey, revealedOnChain } from "./reveal-harness";
+import { type Pipeline, useStages } from "./stages.harness";
+
+const s = useStages();
+const author = anvilAccount(3).address;
+
+/** Records the tokens as a generate job that started them would, `ageMs` ago. */
+async function seedDetected(jobs: GenerateJobData[], ageMs: number, status: "detected" | "generating" = "detected") {
+  for (const j of jobs) {
+    await recordDetected(s.db(), { ...j, mintBlockNumber: Number(j.mintBlockNumber), author: j.promptAuthor });
+    if (status === "generating") {
+      await transition(s.db(), {
+        chainId: 31337,
+        tokenId: j.tokenId,
+        from: ["detected"],
+        to: "generating",
+        stage: "test",
+      });
+    }
+  }
+  await s
+    .db()
+    .updateTable("tokens")
+    .set({ updated_at: new Date(Date.now() - ageMs) })
+    .where(
+      "token_id",
+      "in",
+      jobs.map((j) => j.tokenId),
+    )
+    .execute();
+}
+
+/** Stops the reveal worker and periodic recovery, and removes the `recover` queue; the harness does the rest. */
+async function stopAll(p: Pipeline, parts: { close: () => Promise<void> }[]) {
+  for (const part of parts.reverse()) await part.close();
+  const queue = new Queue(RECOVER_QUEUE, { connection: p.ctx.redis, prefix: p.ctx.config.QUEUE_PREFIX });
+  await queue.obliterate({ force: true }).catch(() => {});
+  await queue.close();
+}
+
+describe("periodic recovery, one pass", () => {
+  test("leaves a token with a live job alone and skips rows written within the grace period", async () => {
+    // Lock 2 s, provider wait 5 s, download 1 s: detected rows are quiet after 4 s, generating ones after 10 s.
+    const p = await s.start({
+      RECOVER_INTERVAL_SECONDS: "0",
+      GENERATE_TIMEOUT_SECONDS: "5",
+      IMAGE_DOWNLOAD_TIMEOUT_MS: "1000",
+    });
+    await p.workers.close();
+    const [live, lost, fresh, slow] = await s.mintJobs(author, 4);
+    if (!live || !lost || !fresh || !slow) throw new Error("no jobs");
+    await seedDetected([live, lost], 3_600_000);
+    await seedDetected([fresh], 1_000);
+    await seedDetected([slow], 7_000, "generating");
+
+    // The live job is active on a worker that has not finished it.
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let taken: (job: Job) => void = () => {};
+    const active = new Promise<Job>((r) => {
+      taken = r;
+    });
+    const worker = new Worker(
+      "generate",
+      async (job) => {
+        taken(job);
+        await held;
+      },
+      { connection: p.ctx.workerConnection(), prefix: p.ctx.config.QUEUE_PREFIX, lockDuration: 2_000 },
+    );
+    await s.enqueue(p, [live]);
+    const job = await active;
+    try {
+      const counts = await recoverQuietStages(p.ctx);
+      expect(counts.generate).toBe(1);
+      expect(await p.ctx.queues.generate.getJobState(generateJobId(live))).toBe("active");
+      const after = await p.ctx.queues.generate.getJob(generateJobId(live));
+      expect(after?.timestamp).toBe(job.timestamp);
+      expect(await p.ctx.queues.generate.getJobState(generateJobId(lost))).toBe("waiting");
+      expect(await p.ctx.queues.generate.getJob(generateJobId(fresh))).toBeUndefined();
+      expect(await p.ctx.queues.generate.getJob(generateJobId(slow))).toBeUndefined();
+      // Idempotent: a second pass adds nothing.
+      expect(await recoverQuietStages(p.ctx)).toMatchObject({ generate: 0, pin: 0 });
+    } finally {
+      release();
+      await worker.close();
+    }
+  });
+
+  test("one schedule for all replicas; a wiped schedule and the reveal single-flight setting come back", async () => {
+    const prefix = `r${Math.random().toString(36).slice(2, 8)}`;
+    const env = { QUEUE_PREFIX: prefix, RECOVER_INTERVAL_SECONDS: "3600" };
+    const a = await s.start(env);
+    const b = await s.start(env);
+    const parts = [
+      await startStageRecovery(a.ctx, { watchMs: 100 }),
+      await startStageRecovery(b.ctx, { watchMs: 100 }),
+    ];
+    const queue = new Queue(RECOVER_QUEUE, { connection: a.ctx.redis, prefix });
+    try {
+      expect((await queue.getJobSchedulers()).map((j) => j.key)).toEqual(["stage-recovery"]);
+      expect(await queue.getGlobalConcurrency()).toBe(1);
+      await a.ctx.redis.flushall();
+      await waitFor(async () => (await queue.getJobScheduler("stage-recovery")) !== undefined, {
+        timeoutMs: 10_000,
+        message: "the recovery schedule to be recreated",
+      });
+      expect((await queue.getJobSchedulers()).length).toBe(1);
+      expect(await queue.getGlobalConcurrency()).toBe(1);
+      expect(await a.ctx.queues.reveal.getGlobalConcurrency()).toBe(1);
+    } finally {
+      await queue.close();
+      await stopAll(a, parts);
+    }
+  });
+});
+
+describe("a Redis wipe while the pipeline runs", () => {
+  test("every token is still revealed exactly once, generated once, with no restart", async () => {
+    const p = await s.start({
+      IMAGE_PROVIDER: "local",
+      IPFS_PROVIDER: "local",
+      KEEPER_PRIVATE_KEY: anvilKey(1),
+      REVEAL_CONFIRMATIONS: "0",
+      BATCH_REVEAL_WAIT_SECONDS: "0",
+      WORKER_LOCK_DURATION_MS: "1000",
+      GENERATE_TIMEOUT_SECONDS: "5",
+      IMAGE_DOWNLOAD_TIMEOUT_MS: "1000",
+      PIN_TIMEOUT_MS: "1000",
+      RECOVER_INTERVAL_SECONDS: process.env.TEST_RECOVER_INTERVAL_SECONDS ?? "1",
+    });
+    const parts: { close: () => Promise<void> }[] = [];
+    try {
+      // The 60 s reveal sweep is wiped with Redis anyway; an hour keeps it out of the picture.
+      const reveal: RevealWorker = await startRevealWorker(p.ctx, { sweepMs: 3_600_000, lockDurationMs: 5_000 });
+      parts.push(reveal, await startStageRecovery(p.ctx, { watchMs: 200 }));
+      const all = (xs: GenerateJobData[]) => xs.map((j) => j.tokenId);
+
+      // Some tokens go all the way.
+      const early = await s.mintJobs(author, 3);
+      await s.enqueue(p, early);
+      for (const id of all(early)) await s.until(id, ["revealed"]);
+
+      // Some stop at `generated`, their pin jobs waiting.
+      await p.workers.pin.pause();
+      const pinning = await s.mintJobs(author, 3);
+      await s.enqueue(p, pinning);
+      for (const id of all(pinning)) await s.until(id, ["generated"]);
+
+      // Some are detected or generating, their generate jobs waiting for a retry.
+      await p.workers.generate.pause();
+      const detected = await s.mintJobs(author, 3);
+      const generating = await s.mintJobs(author, 2);
+      await seedDetected(detected, 0);
+      await seedDetected(generating, 0, "generating");
+      await s.enqueue(p, [...detected, ...generating]);
+
+      await p.ctx.redis.flushall();
+      expect(await p.ctx.queues.pin.count()).toBe(0);
+      expect(await p.ctx.queues.generate.count()).toBe(0);
+      p.workers.pin.resume();
+      p.workers.generate.resume();
+
+      const ids = all([...early, ...pinning, ...detected, ...generating]);
+      for (const id of ids) {
+        const token = await s.until(id, ["revealed", "failed"], 45_000);
+        expect(token.status).toBe("revealed");
+      }
+
+      const { counts } = await revealedOnChain(s.anvil().url, s.contract());
+      for (const id of ids) expect(counts.get(id)).toBe(1);
+      const bad = await s.db().selectFrom("reveal_transactions").select(["status", "error"]).execute();
+      expect(bad.filter((t) => t.status !== "mined")).toEqual([]);
+      for (const id of ids) {
+        const history = await tokenHistory(s.db(), { chainId: 31337, tokenId: id });
+        expect(history.filter((e) => e.to_status === "generated").length).toBe(1);
+      }
+    } finally {
+      await stopAll(p, parts);
+    }
+  }, 120_000);
+});
