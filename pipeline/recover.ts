@@ -3,6 +3,8 @@
  * (recover-schedule.ts): Redis is never the only copy of a fact, so after a Redis wipe or a lost job
  * every unfinished token gets its job back.
  * - detected / generating → generate job; generated → pin job; uploaded or revealing → one reveal round.
+ * - minted on-chain but no row (its generate job was lost before it ran) → the indexer's generate job,
+ *   found from the chain (recover-missing.ts).
  * Job ids are deterministic, so a job that still exists is not duplicated; one that finished while
  * the database says the work is not done (Redis restored from an old snapshot) is replaced.
  * `quietSince` limits a periodic pass to rows nobody has written for a while: a job lost from Redis
@@ -11,10 +13,19 @@
 import type { Context } from "./context";
 import type { Token } from "./db/schema";
 import { ensureJob } from "./enqueue";
+import { describeError } from "./errors";
 import { generateJobId, pinJobId, stageJobOptions } from "./queues";
+import { recoverMissingMints } from "./recover-missing";
 import { requestReveal } from "./reveal/request";
 
-export type RecoverReturnType = { generate: number; pin: number; ready: number; revealing: number };
+export type RecoverReturnType = {
+  generate: number;
+  pin: number;
+  ready: number;
+  revealing: number;
+  /** Generate jobs added for minted tokens that had no row. */
+  minted: number;
+};
 
 export type RecoverParameters = {
   /** Per status, only rows last written before this time; unset (start-up): every unfinished row. */
@@ -53,7 +64,7 @@ async function* unfinished(ctx: Context, quiet: RecoverParameters["quietSince"])
  */
 export async function recoverStages(ctx: Context, p: RecoverParameters = {}): Promise<RecoverReturnType> {
   const opts = stageJobOptions(ctx.config.JOB_ATTEMPTS, ctx.config.JOB_BACKOFF_MS);
-  const counts: RecoverReturnType = { generate: 0, pin: 0, ready: 0, revealing: 0 };
+  const counts: RecoverReturnType = { generate: 0, pin: 0, ready: 0, revealing: 0, minted: 0 };
   for await (const rows of unfinished(ctx, p.quietSince)) {
     const added = await Promise.all(
       rows.map(async (t) => {
@@ -72,6 +83,12 @@ export async function recoverStages(ctx: Context, p: RecoverParameters = {}): Pr
       }),
     );
     for (const stage of added) if (stage) counts[stage] += 1;
+  }
+  // An RPC outage must not stop the database part (nor the process at start): the next pass retries.
+  try {
+    counts.minted = (await recoverMissingMints(ctx)).enqueued;
+  } catch (error) {
+    ctx.logger.warn({ err: describeError(error) }, "cannot look for minted tokens with no row; next pass retries");
   }
   const waiting = await ctx.db
     .selectFrom("tokens")

@@ -1,16 +1,22 @@
 import { type Job, Queue, Worker } from "bullmq";
+import { getAddress } from "viem";
 import { describe, expect, test } from "vitest";
+import { GliskNFTAbi } from "../abis/GliskNFTAbi";
 import { recordDetected, tokenHistory, transition } from "../pipeline/db/tokens";
+import { readIpfsObject } from "../pipeline/ipfs/local-store";
 import type { GenerateJobData } from "../pipeline/queues";
 import { generateJobId } from "../pipeline/queues";
+import { recoverStages } from "../pipeline/recover";
+import { recoverMissingMints } from "../pipeline/recover-missing";
 import { RECOVER_QUEUE, recoverQuietStages, startStageRecovery } from "../pipeline/recover-schedule";
 import { type RevealWorker, startRevealWorker } from "../pipeline/reveal-batch";
-import { anvilAccount, waitFor } from "../scripts/lib/glisk";
+import { anvilAccount, localClients, waitFor } from "../scripts/lib/glisk";
 import { anvilKey, revealedOnChain } from "./reveal-harness";
 import { type Pipeline, useStages } from "./stages.harness";
 
 const s = useStages();
 const author = anvilAccount(3).address;
+const otherAuthor = anvilAccount(4).address;
 
 /** Records the tokens as a generate job that started them would, `ageMs` ago. */
 async function seedDetected(jobs: GenerateJobData[], ageMs: number, status: "detected" | "generating" = "detected") {
@@ -37,6 +43,14 @@ async function seedDetected(jobs: GenerateJobData[], ageMs: number, status: "det
     )
     .execute();
 }
+
+/** A job's data exactly as the indexer enqueues it (src/GliskNFT.ts): addresses checksummed. */
+const asIndexed = (j: GenerateJobData): GenerateJobData => ({
+  ...j,
+  contract: getAddress(j.contract),
+  promptAuthor: getAddress(j.promptAuthor),
+  minter: getAddress(j.minter),
+});
 
 /** Stops the reveal worker and periodic recovery, and removes the `recover` queue; the harness does the rest. */
 async function stopAll(p: Pipeline, parts: { close: () => Promise<void> }[]) {
@@ -189,4 +203,95 @@ describe("a Redis wipe while the pipeline runs", () => {
       await stopAll(p, parts);
     }
   }, 120_000);
+});
+
+describe("a Redis wipe before any worker ran the generate jobs (no pipeline rows)", () => {
+  const reveal = {
+    IMAGE_PROVIDER: "local",
+    IPFS_PROVIDER: "local",
+    KEEPER_PRIVATE_KEY: anvilKey(1),
+    REVEAL_CONFIRMATIONS: "0",
+    BATCH_REVEAL_WAIT_SECONDS: "0",
+    WORKER_LOCK_DURATION_MS: "1000",
+    RECOVER_MINT_GRACE_BLOCKS: "3",
+  };
+
+  test("recovery finds the mints on the chain: every token revealed once, for its author", async () => {
+    const p = await s.start({ ...reveal, RECOVER_INTERVAL_SECONDS: "1" });
+    const parts: { close: () => Promise<void> }[] = [];
+    try {
+      await p.workers.generate.pause();
+      const jobs = [...(await s.mintJobs(author, 3)), ...(await s.mintJobs(otherAuthor, 2))];
+      await s.enqueue(p, jobs);
+      await p.ctx.redis.flushall();
+      const ids = jobs.map((j) => j.tokenId);
+      const rows = await s.db().selectFrom("tokens").select("token_id").where("token_id", "in", ids).execute();
+      expect(rows).toEqual([]);
+      // Past the grace period: the indexer would have enqueued them by now, and it did (lost with Redis).
+      await s.anvil().rpc("anvil_mine", [3]);
+      p.workers.generate.resume();
+      const revealWorker: RevealWorker = await startRevealWorker(p.ctx, { sweepMs: 3_600_000, lockDurationMs: 5_000 });
+      parts.push(revealWorker, await startStageRecovery(p.ctx, { watchMs: 200 }));
+
+      for (const id of ids) expect((await s.until(id, ["revealed", "failed"], 45_000)).status).toBe("revealed");
+      const { counts } = await revealedOnChain(s.anvil().url, s.contract());
+      for (const id of ids) expect(counts.get(id)).toBe(1);
+      const { publicClient } = localClients(s.anvil().url);
+      for (const j of jobs) {
+        // The recovered job is the indexer's: same id, same data.
+        expect((await p.ctx.queues.generate.getJob(generateJobId(j)))?.data).toEqual(asIndexed(j));
+        const uri = await publicClient.readContract({
+          address: s.contract(),
+          abi: GliskNFTAbi,
+          functionName: "tokenURI",
+          args: [BigInt(j.tokenId)],
+        });
+        const object = await readIpfsObject(s.ipfsDir(), uri.replace("ipfs://", ""));
+        const metadata = JSON.parse(new TextDecoder().decode(object?.bytes)) as {
+          attributes: { trait_type: string; value: unknown }[];
+        };
+        const credited = metadata.attributes.find((a) => a.trait_type === "Prompt Author")?.value;
+        expect(credited).toBe(getAddress(j.promptAuthor));
+      }
+      for (const id of ids) {
+        const history = await tokenHistory(s.db(), { chainId: 31337, tokenId: id });
+        expect(history.filter((e) => e.to_status === "generated").length).toBe(1);
+      }
+    } finally {
+      await stopAll(p, parts);
+    }
+  }, 120_000);
+
+  test("only the ids with no row are enqueued, the lowest first, a bounded number per pass", async () => {
+    const p = await s.start({ ...reveal, RECOVER_INTERVAL_SECONDS: "0" });
+    await p.workers.close();
+    const jobs = await s.mintJobs(otherAuthor, 4);
+    const [a, b, c, d] = jobs;
+    if (!a || !b || !c || !d) throw new Error("no jobs");
+    await seedDetected([a, c], 0);
+    await s.anvil().rpc("anvil_mine", [3]);
+    const queued = async () =>
+      (await Promise.all(jobs.map((j) => p.ctx.queues.generate.getJob(generateJobId(j))))).map((j) => j?.data);
+    expect(await recoverMissingMints(p.ctx, { maxIds: 1 })).toEqual({ missing: 1, enqueued: 1, young: 0, notFound: 0 });
+    expect(await queued()).toEqual([undefined, asIndexed(b), undefined, undefined]);
+    expect(await recoverMissingMints(p.ctx, { maxIds: 1 })).toEqual({ missing: 1, enqueued: 0, young: 0, notFound: 0 });
+    expect(await recoverMissingMints(p.ctx)).toEqual({ missing: 2, enqueued: 1, young: 0, notFound: 0 });
+    expect(await queued()).toEqual([undefined, asIndexed(b), undefined, asIndexed(d)]);
+    // Rows for the rest too, so the next test finds only its own mint missing.
+    await seedDetected([b, d], 0);
+  });
+
+  test("a mint younger than the grace period is left to the indexer", async () => {
+    const p = await s.start({ ...reveal, RECOVER_INTERVAL_SECONDS: "0" });
+    await p.workers.close();
+    const [young] = await s.mintJobs(author, 1);
+    if (!young) throw new Error("no job");
+    expect(await recoverStages(p.ctx)).toMatchObject({ minted: 0 });
+    expect(await p.ctx.queues.generate.getJob(generateJobId(young))).toBeUndefined();
+    // Once it is old enough, the same pass enqueues it.
+    await s.anvil().rpc("anvil_mine", [3]);
+    expect(await recoverStages(p.ctx)).toMatchObject({ minted: 1 });
+    expect((await p.ctx.queues.generate.getJob(generateJobId(young)))?.data).toEqual(asIndexed(young));
+    expect(await recoverStages(p.ctx)).toMatchObject({ minted: 0 });
+  });
 });

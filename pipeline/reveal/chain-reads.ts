@@ -66,11 +66,14 @@ const minBig = (a: bigint, b: bigint) => (a < b ? a : b);
 const maxBig = (a: bigint, b: bigint) => (a > b ? a : b);
 const CHUNK = 5_000n;
 
-/** Finds the canonical BatchMinted that minted `tokenId`, searching around `nearBlock` up to the head. */
+/**
+ * Finds the canonical BatchMinted that minted `tokenId`, searching around `nearBlock` up to the head.
+ * Returns the whole range, so a caller looking up consecutive ids reads each mint once.
+ */
 export async function findMint(
   chain: PublicClient,
   p: { contract: Address; tokenId: bigint; nearBlock: bigint; startBlock: bigint; head: bigint },
-): Promise<MintLocation | undefined> {
+): Promise<MintRange | undefined> {
   const near = minBig(p.nearBlock, p.head);
   let from = maxBig(near - SEARCH_WINDOW, p.startBlock);
   while (from <= p.head) {
@@ -84,12 +87,14 @@ export async function findMint(
     });
     const log = logs.find((l) => !l.removed && covers(l.args as { startTokenId: bigint; quantity: bigint }, p.tokenId));
     if (log?.transactionHash && log.blockNumber !== null) {
-      const args = log.args as { minter: Address; promptAuthor: Address };
+      const args = log.args as { minter: Address; promptAuthor: Address; startTokenId: bigint; quantity: bigint };
       return {
         txHash: log.transactionHash,
         blockNumber: Number(log.blockNumber),
         minter: args.minter,
         author: args.promptAuthor,
+        startTokenId: args.startTokenId,
+        quantity: args.quantity,
       };
     }
     from = to + 1n;
