@@ -11,7 +11,6 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { CID } from "multiformats/cid";
@@ -22,7 +21,7 @@ import { GliskNFTAbi } from "../abis/GliskNFTAbi";
 import { computeCid } from "../pipeline/ipfs/cid";
 import { sniffImageMime } from "../pipeline/providers/mime";
 import { anvilAccount, localClients, mint, waitFor } from "../scripts/lib/glisk";
-import { freePort } from "../scripts/lib/processes";
+import { freePort, isListening } from "../scripts/lib/processes";
 
 const root = path.resolve(import.meta.dirname, "..");
 const TOKEN = "e2e-admin-token-0123456789abcdef";
@@ -144,16 +143,6 @@ async function interruptDev(): Promise<number | null> {
   clearTimeout(timer);
   return code;
 }
-
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 
 beforeAll(async () => {
   devDir = mkdtempSync(path.join(tmpdir(), "glisk-e2e-"));
@@ -396,7 +385,7 @@ describe("npm run dev, end to end", () => {
   test("Ctrl-C stops every child, and a second run resumes the same chain and pipeline state", async () => {
     expect(await interruptDev()).toBe(0);
     expect(output).toMatch(/\[dev\]\s+stopped/);
-    for (const port of Object.values(ports)) expect(await listening(port), `port ${port} still open`).toBe(false);
+    for (const port of Object.values(ports)) expect(await isListening(port), `port ${port} still open`).toBe(false);
     const session = JSON.parse(readFileSync(path.join(devDir, "dev-session.json"), "utf8")) as { running: boolean };
     expect(session.running).toBe(false);
 

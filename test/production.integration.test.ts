@@ -7,7 +7,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -15,7 +14,7 @@ import { type Address, getAddress, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
 import { anvilAccount, deployGlisk, localClients, mint, PLACEHOLDER_URI, waitFor } from "../scripts/lib/glisk";
-import { freePort, type Service, startAnvil, startRedis } from "../scripts/lib/processes";
+import { freePort, isListening, type Service, startAnvil, startRedis } from "../scripts/lib/processes";
 import { createTestDatabase } from "./helpers/services";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -133,16 +132,6 @@ function alive(pid: number): boolean {
   }
 }
 
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-
 const status = (url: string) =>
   fetch(url).then(
     (r) => r.status,
@@ -210,7 +199,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       const defaulted = await npmStart(["pipeline"], env);
       expect(defaulted.code).not.toBe(0);
       expect(defaulted.output).toMatch(/ADMIN_API_TOKEN/);
-      expect(await listening(ports.pipeline)).toBe(false);
+      expect(await isListening(ports.pipeline)).toBe(false);
     });
 
     test("npm start brings up ponder start and the pipeline as children, both healthy", async () => {
@@ -364,8 +353,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
         timeoutMs: 30_000,
         message: `every process of npm start to exit (${tree.filter(alive).join(", ")})`,
       });
-      expect(await listening(ports.indexer)).toBe(false);
-      expect(await listening(ports.pipeline)).toBe(false);
+      expect(await isListening(ports.indexer)).toBe(false);
+      expect(await isListening(ports.pipeline)).toBe(false);
       expect(output).toContain("pipeline stopped");
     }, 60_000);
   },

@@ -21,23 +21,25 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether something accepts TCP connections on host:port right now. */
+export function isListening(port: number, host = "127.0.0.1"): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+    socket.connect(port, host);
+  });
+}
+
 /** Resolves once a TCP connection to host:port succeeds, or throws after `timeoutMs`. */
 export async function waitForPort(port: number, { host = "127.0.0.1", timeoutMs = 20_000 } = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = new Socket();
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => {
-        socket.destroy();
-        resolve(false);
-      });
-      socket.connect(port, host);
-    }).catch(() => false);
-    if (open) return;
+    if (await isListening(port, host)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
