@@ -35,12 +35,6 @@ export type ImageProviders = { primary: ImageProvider; fallback?: ImageProvider 
 export function createImageProviders(config: Config): ImageProviders {
   const make = (name: ImageProvider["name"]): ImageProvider => {
     if (name === "local") return createLocalImageProvider();
-    const download = createDownloader({
-      allowedHosts: config.IMAGE_DOWNLOAD_ALLOWED_HOSTS,
-      maxBytes: config.IMAGE_DOWNLOAD_MAX_BYTES,
-      timeoutMs: config.IMAGE_DOWNLOAD_TIMEOUT_MS,
-      allowLoopback: config.IMAGE_DOWNLOAD_ALLOW_LOOPBACK,
-    });
     if (name === "replicate") {
       if (!config.REPLICATE_API_TOKEN) throw new Error("REPLICATE_API_TOKEN is required for replicate");
       return createReplicateProvider({
@@ -49,7 +43,13 @@ export function createImageProviders(config: Config): ImageProviders {
         baseUrl: config.REPLICATE_BASE_URL,
         pollIntervalMs: config.REPLICATE_POLL_INTERVAL_MS,
         timeoutMs: config.GENERATE_TIMEOUT_SECONDS * 1000,
-        download,
+        // Only Replicate hands back URLs to fetch; the others return bytes.
+        download: createDownloader({
+          allowedHosts: config.IMAGE_DOWNLOAD_ALLOWED_HOSTS,
+          maxBytes: config.IMAGE_DOWNLOAD_MAX_BYTES,
+          timeoutMs: config.IMAGE_DOWNLOAD_TIMEOUT_MS,
+          allowLoopback: config.IMAGE_DOWNLOAD_ALLOW_LOOPBACK,
+        }),
       });
     }
     if (!config.OPENAI_IMAGES_URL) throw new Error("OPENAI_IMAGES_URL is required for openai");

@@ -5,8 +5,9 @@
  */
 import { sql, type Transaction, type UpdateObject } from "kysely";
 import type { Db } from "../db/database";
-import { type Database, READY, type RevealTransaction, type TokenStatus } from "../db/schema";
+import { type Database, READY, type RevealTransaction, type RevealTxStatus, type TokenStatus } from "../db/schema";
 import type { Fees } from "./fees";
+import type { Sender } from "./sender";
 
 /** A token whose mined reveal reverted this many times is marked failed instead of retried again. */
 export const MAX_REVEAL_ATTEMPTS = 3;
@@ -142,4 +143,15 @@ export async function storeReplacement(db: Db, id: number, hash: string, fees: F
     })
     .where("id", "=", id)
     .execute();
+}
+
+/** This keeper's reveal transactions in one status, oldest nonce first. */
+export function keeperTransactions(s: Pick<Sender, "db" | "chainId" | "keeper">, status: RevealTxStatus) {
+  return s.db
+    .selectFrom("reveal_transactions")
+    .selectAll()
+    .where("chain_id", "=", s.chainId)
+    .where("keeper", "=", s.keeper.address.toLowerCase())
+    .where("status", "=", status)
+    .orderBy("nonce");
 }

@@ -6,7 +6,7 @@
  */
 import { READY } from "../db/schema";
 import { readRevealed } from "./chain-reads";
-import { moveTokens } from "./record";
+import { keeperTransactions, moveTokens } from "./record";
 import type { Sender } from "./sender";
 import { receiptOf } from "./watch";
 
@@ -18,14 +18,8 @@ export const REORG_WINDOW_BLOCKS = 32;
 /** Re-checks recent mined reveals; returns how many were reopened or handed back. */
 export async function reopenReorged(s: Sender): Promise<number> {
   const head = Number(await s.chain.getBlockNumber({ cacheTime: 0 }));
-  const recent = await s.db
-    .selectFrom("reveal_transactions")
-    .selectAll()
-    .where("chain_id", "=", s.chainId)
-    .where("keeper", "=", s.keeper.address.toLowerCase())
-    .where("status", "=", "mined")
+  const recent = await keeperTransactions(s, "mined")
     .where("block_number", ">=", head - REORG_WINDOW_BLOCKS)
-    .orderBy("nonce")
     .execute();
   let reopened = 0;
   for (const row of recent) {

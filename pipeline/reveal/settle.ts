@@ -4,7 +4,7 @@
  */
 import { READY, type RevealTransaction } from "../db/schema";
 import { readRevealed } from "./chain-reads";
-import { MAX_REVEAL_ATTEMPTS, moveTokens } from "./record";
+import { keeperTransactions, MAX_REVEAL_ATTEMPTS, moveTokens } from "./record";
 import { reopenReorged } from "./reorg";
 import { resumeReveal } from "./send";
 import type { Sender } from "./sender";
@@ -105,14 +105,7 @@ export async function applyOutcome(s: Sender, row: RevealTransaction, outcome: O
  */
 export async function settlePending(s: Sender): Promise<Settled[]> {
   await reopenReorged(s);
-  const pending = await s.db
-    .selectFrom("reveal_transactions")
-    .selectAll()
-    .where("chain_id", "=", s.chainId)
-    .where("keeper", "=", s.keeper.address.toLowerCase())
-    .where("status", "=", "pending")
-    .orderBy("nonce")
-    .execute();
+  const pending = await keeperTransactions(s, "pending").execute();
   const settled: Settled[] = [];
   for (const row of pending) {
     s.logger.info({ revealTxId: row.id, nonce: row.nonce, hashes: row.hashes }, "settling pending reveal transaction");
