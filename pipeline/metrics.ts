@@ -10,7 +10,8 @@ import { Job, QueueEvents } from "bullmq";
 import { sql } from "kysely";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Context } from "./context";
-import { QUEUE, type QueueName } from "./queues";
+import type { RevealTxStatus } from "./db/schema";
+import { JOB_STATES, QUEUE, type QueueName } from "./queues";
 
 export type Metrics = {
   registry: Registry;
@@ -18,8 +19,6 @@ export type Metrics = {
   listen: () => Promise<void>;
   close: () => Promise<void>;
 };
-
-const JOB_STATES = ["waiting", "active", "delayed", "prioritized", "waiting-children", "failed", "completed"] as const;
 
 /** "skipped" when the processor found its work already done (returned "skipped" or `{ status: "skipped" }`). */
 function outcomeOf(returnvalue: unknown): "completed" | "skipped" {
@@ -52,7 +51,7 @@ export function createMetrics(ctx: Pick<Context, "config" | "db" | "queues" | "l
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300],
     registers: [registry],
   });
-  const queueJobs = new Gauge({
+  new Gauge({
     name: "glisk_queue_jobs",
     help: "Jobs per queue and state",
     labelNames: ["queue", "state"],
@@ -64,77 +63,56 @@ export function createMetrics(ctx: Pick<Context, "config" | "db" | "queues" | "l
       }
     },
   });
-  const tokens = new Gauge({
-    name: "glisk_tokens",
-    help: "Tokens known to the pipeline by status",
-    labelNames: ["status"],
-    registers: [registry],
-    async collect() {
-      const rows = await ctx.db
-        .selectFrom("tokens")
-        .select(["status", (eb) => eb.fn.countAll<string>().as("n")])
-        .groupBy("status")
-        .execute();
-      this.reset();
-      for (const row of rows) this.set({ status: row.status }, Number(row.n));
-    },
-  });
-  const revealTxs = new Gauge({
-    name: "glisk_reveal_transactions",
-    help: "Reveal transactions by status",
-    labelNames: ["status"],
-    registers: [registry],
-    async collect() {
-      const rows = await ctx.db
-        .selectFrom("reveal_transactions")
-        .select(["status", (eb) => eb.fn.countAll<string>().as("n")])
-        .groupBy("status")
-        .execute();
-      this.reset();
-      for (const row of rows) this.set({ status: row.status }, Number(row.n));
-    },
-  });
+  const countByStatus = (name: string, help: string, table: "tokens" | "reveal_transactions") =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["status"],
+      registers: [registry],
+      async collect() {
+        const rows = await ctx.db
+          .selectFrom(table)
+          .select(["status", (eb) => eb.fn.countAll<string>().as("n")])
+          .groupBy("status")
+          .execute();
+        this.reset();
+        for (const row of rows) this.set({ status: row.status }, Number(row.n));
+      },
+    });
+  countByStatus("glisk_tokens", "Tokens known to the pipeline by status", "tokens");
+  countByStatus("glisk_reveal_transactions", "Reveal transactions by status", "reveal_transactions");
+
   // Sums over mined transactions; text columns hold exact integers, summed as numeric in SQL.
-  const gas = new Gauge({
-    name: "glisk_reveal_gas_used_total",
-    help: "Gas used by mined reveal transactions",
-    registers: [registry],
-    async collect() {
-      const row = await ctx.db
-        .selectFrom("reveal_transactions")
-        .select(sql<string | null>`sum(gas_used::numeric)`.as("gas"))
-        .where("status", "in", ["mined", "reverted"])
-        .executeTakeFirst();
-      this.set(Number(row?.gas ?? 0));
-    },
-  });
-  const fees = new Gauge({
-    name: "glisk_reveal_fees_wei_total",
-    help: "Fees paid by mined reveal transactions (gas used × effective gas price), in wei",
-    registers: [registry],
-    async collect() {
-      const row = await ctx.db
-        .selectFrom("reveal_transactions")
-        .select(sql<string | null>`sum(gas_used::numeric * effective_gas_price::numeric)`.as("fees"))
-        .where("status", "in", ["mined", "reverted"])
-        .executeTakeFirst();
-      this.set(Number(row?.fees ?? 0));
-    },
-  });
-  const gasPerToken = new Gauge({
-    name: "glisk_reveal_gas_per_token",
-    help: "Average gas per revealed token over mined reveal transactions",
-    registers: [registry],
-    async collect() {
-      const row = await ctx.db
-        .selectFrom("reveal_transactions")
-        .select(sql<string | null>`sum(gas_used::numeric) / nullif(sum(cardinality(token_ids)), 0)`.as("avg"))
-        .where("status", "=", "mined")
-        .executeTakeFirst();
-      this.set(Number(row?.avg ?? 0));
-    },
-  });
-  void [queueJobs, tokens, revealTxs, gas, fees, gasPerToken];
+  const revealSum = (name: string, help: string, expression: string, statuses: RevealTxStatus[]) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        const row = await ctx.db
+          .selectFrom("reveal_transactions")
+          .select(sql<string | null>`${sql.raw(expression)}`.as("value"))
+          .where("status", "in", statuses)
+          .executeTakeFirst();
+        this.set(Number(row?.value ?? 0));
+      },
+    });
+  revealSum("glisk_reveal_gas_used_total", "Gas used by mined reveal transactions", "sum(gas_used::numeric)", [
+    "mined",
+    "reverted",
+  ]);
+  revealSum(
+    "glisk_reveal_fees_wei_total",
+    "Fees paid by mined reveal transactions (gas used × effective gas price), in wei",
+    "sum(gas_used::numeric * effective_gas_price::numeric)",
+    ["mined", "reverted"],
+  );
+  revealSum(
+    "glisk_reveal_gas_per_token",
+    "Average gas per revealed token over mined reveal transactions",
+    "sum(gas_used::numeric) / nullif(sum(cardinality(token_ids)), 0)",
+    ["mined"],
+  );
 
   const listeners: QueueEvents[] = [];
   const observe = async (stage: QueueName, jobId: string, outcome: string) => {

@@ -9,8 +9,20 @@
  * BullMQ ids may not contain ":" nor be all digits.
  */
 import type { DefaultJobOptions } from "bullmq";
+import { getAddress } from "viem";
 
 export const QUEUE = { generate: "generate", pin: "pin", reveal: "reveal" } as const;
+
+/** The BullMQ job states operators see in /health/workers and /metrics. */
+export const JOB_STATES = [
+  "waiting",
+  "active",
+  "delayed",
+  "prioritized",
+  "waiting-children",
+  "failed",
+  "completed",
+] as const;
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 
 /** What the indexer enqueues per minted token. Numbers are decimal strings. */
@@ -31,6 +43,31 @@ export type PinJobData = { chainId: number; tokenId: string; mintTxHash: string 
  * `recheck` to look again at tokens a due round had to hold back (fees above the cap, mint not deep yet).
  */
 export type RevealJobData = { trigger: "ready" | "timer" | "manual" | "recover" | "recheck"; tokenIds?: string[] };
+
+/**
+ * The generate job of one minted token, built the same way by the indexer, the reveal processor
+ * (a reassigned id) and recovery, so every path gives the same id the same data: addresses
+ * checksummed, numbers as decimal strings.
+ */
+export function generateJobData(m: {
+  chainId: number;
+  contract: string;
+  tokenId: bigint | string;
+  author: string;
+  minter: string;
+  mintTxHash: string;
+  mintBlockNumber: bigint | number;
+}): GenerateJobData {
+  return {
+    chainId: m.chainId,
+    contract: getAddress(m.contract),
+    tokenId: m.tokenId.toString(),
+    promptAuthor: getAddress(m.author),
+    minter: getAddress(m.minter),
+    mintTxHash: m.mintTxHash,
+    mintBlockNumber: m.mintBlockNumber.toString(),
+  };
+}
 
 export const generateJobId = (d: Pick<GenerateJobData, "chainId" | "tokenId" | "mintTxHash">) =>
   `gen-${d.chainId}-${d.tokenId}-${d.mintTxHash}`;

@@ -9,11 +9,10 @@
  * MAX_IDS_PER_PASS ids; the log scan starts at the mint block of the nearest known lower id, since
  * ids grow with the chain). Mints younger than RECOVER_MINT_GRACE_BLOCKS are left to the indexer.
  */
-import { getAddress } from "viem";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
 import type { Context } from "./context";
 import { ensureJob } from "./enqueue";
-import { type GenerateJobData, generateJobId, stageJobOptions } from "./queues";
+import { generateJobData, generateJobId, stageJobOptions } from "./queues";
 import { findMint, type MintRange, mintCovering } from "./reveal/chain-reads";
 
 /** Ids looked up per pass; the next pass continues where this one stopped. */
@@ -104,16 +103,16 @@ export async function recoverMissingMints(
       counts.young = missing.length - i;
       break;
     }
-    // Exactly the indexer's job (src/GliskNFT.ts): same id, same data, checksummed addresses.
-    const data: GenerateJobData = {
+    // Exactly the indexer's job (src/GliskNFT.ts): same id, same data.
+    const data = generateJobData({
       chainId,
-      contract: getAddress(contract),
-      tokenId: id.toString(),
-      promptAuthor: getAddress(range.author),
-      minter: getAddress(range.minter),
+      contract,
+      tokenId: id,
+      author: range.author,
+      minter: range.minter,
       mintTxHash: range.txHash,
-      mintBlockNumber: String(range.blockNumber),
-    };
+      mintBlockNumber: range.blockNumber,
+    });
     if (await ensureJob(ctx.queues.generate, generateJobId(data), data, opts)) counts.enqueued += 1;
   }
   const level = counts.enqueued > 0 || counts.notFound > 0 ? "warn" : "info";

@@ -4,8 +4,10 @@
  */
 import { ponder } from "ponder:registry";
 import { author, mintBatch, reveal, token } from "ponder:schema";
-import { BaseError, ContractFunctionRevertedError, getAddress, zeroAddress } from "viem";
+import { getAddress, zeroAddress } from "viem";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
+import { generateJobData } from "../pipeline/queues";
+import { decodeRevert } from "../pipeline/reveal/errors";
 import { logger } from "./logger";
 import { enqueueGenerate } from "./queue";
 import { urisFromCalldata } from "./reveal-uris";
@@ -88,18 +90,18 @@ ponder.on("GliskNFT:BatchMinted", async ({ event, context }) => {
       lastMintTimestamp: event.block.timestamp,
     }));
 
-  // Ponder decodes addresses in lower case; jobs carry the checksummed form.
-  const contract = getAddress(event.log.address);
   await enqueueGenerate(
-    ids.map((id) => ({
-      chainId: context.chain.id,
-      contract,
-      tokenId: id.toString(),
-      promptAuthor: getAddress(promptAuthor),
-      minter: getAddress(minter),
-      mintTxHash: event.transaction.hash,
-      mintBlockNumber: event.block.number.toString(),
-    })),
+    ids.map((tokenId) =>
+      generateJobData({
+        chainId: context.chain.id,
+        contract: event.log.address,
+        tokenId,
+        author: promptAuthor,
+        minter,
+        mintTxHash: event.transaction.hash,
+        mintBlockNumber: event.block.number,
+      }),
+    ),
   );
 });
 
@@ -114,7 +116,7 @@ ponder.on("GliskNFT:TokensRevealed", async ({ event, context }) => {
         .readContract({ abi: GliskNFTAbi, address: contract, functionName: "tokenURI", args: [id] })
         .catch((error: unknown) => {
           // revealTokens does not check that a token exists, and tokenURI reverts for those ids.
-          if (error instanceof BaseError && error.walk((e) => e instanceof ContractFunctionRevertedError)) return null;
+          if (decodeRevert(error)) return null;
           throw error;
         }),
     ),

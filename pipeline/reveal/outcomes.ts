@@ -3,12 +3,11 @@
  * revealed already (recorded without a transaction), gone from the chain, re-minted for another
  * author (back to generation for the canonical mint), or failed with the decoded revert.
  */
-import { getAddress } from "viem";
 import type { Context } from "../context";
 import { READY, type Token } from "../db/schema";
 import { recordDetected } from "../db/tokens";
 import { ensureJob } from "../enqueue";
-import { type GenerateJobData, generateJobId, QUEUE, stageJobOptions } from "../queues";
+import { generateJobData, generateJobId, QUEUE, stageJobOptions } from "../queues";
 import type { MintLocation } from "./chain-reads";
 import { moveTokens } from "./record";
 
@@ -58,16 +57,15 @@ export async function regenerate(ctx: Ctx, token: Token, mint: MintLocation, job
     author: mint.author,
     jobId,
   });
-  const data: GenerateJobData = {
+  const data = generateJobData({
     chainId,
     contract: ctx.config.network.address,
     tokenId: token.token_id,
-    // Checksummed like the indexer's jobs: both paths carry the same data for the same job id.
-    promptAuthor: getAddress(mint.author),
-    minter: getAddress(mint.minter),
+    author: mint.author,
+    minter: mint.minter,
     mintTxHash: mint.txHash,
-    mintBlockNumber: String(mint.blockNumber),
-  };
+    mintBlockNumber: mint.blockNumber,
+  });
   // ensureJob: a finished job under this id (from an earlier life of the id) must not swallow the work.
   await ensureJob(
     ctx.queues[QUEUE.generate],

@@ -7,9 +7,9 @@ import { Hono } from "hono";
 import { sql } from "kysely";
 import type { Context } from "../context";
 import { keeperStatus } from "../keeper";
+import { JOB_STATES } from "../queues";
 
 const CHECK_TIMEOUT_MS = 3_000;
-const JOB_STATES = ["waiting", "active", "delayed", "prioritized", "waiting-children", "failed", "completed"] as const;
 
 async function within<T>(promise: Promise<T>, ms = CHECK_TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -48,7 +48,6 @@ export function createApp(ctx: Context, options: { metrics?: Metrics } = {}): Ho
     }
   });
   app.use("/admin/*", requireAdmin(ctx.config.ADMIN_API_TOKEN));
-  app.use("/admin", requireAdmin(ctx.config.ADMIN_API_TOKEN));
   // Admin bodies are a few ids or one prompt; refuse anything larger before it is read.
   app.use(
     "/admin/*",

@@ -35,6 +35,21 @@ function ownVersion(): string | null {
   }
 }
 
+let cachedVersions: Record<string, string | null> | undefined;
+
+/** Installed versions, read from disk once: they cannot change while the process runs. */
+function versions() {
+  cachedVersions ??= {
+    glisk: ownVersion(),
+    node: process.versions.node,
+    bullmq: versionOf("bullmq"),
+    hono: versionOf("hono"),
+    viem: versionOf("viem"),
+    kysely: versionOf("kysely"),
+  };
+  return cachedVersions;
+}
+
 /** Non-secret settings, listed explicitly so a new secret can never leak by default. */
 function configSummary(config: Context["config"]) {
   return {
@@ -72,20 +87,16 @@ export async function systemSummary(ctx: Context) {
   for (const [name, queue] of Object.entries(ctx.queues)) {
     queues[name] = await queue
       .getJobCounts("waiting", "active", "delayed", "prioritized", "failed", "completed")
-      .then(async (counts) => ({ counts, workers: await queue.getWorkersCount(), paused: await queue.isPaused() }))
+      .then(async (counts) => {
+        const [workers, paused] = await Promise.all([queue.getWorkersCount(), queue.isPaused()]);
+        return { counts, workers, paused };
+      })
       .catch(() => ({ error: "redis unreachable" }));
   }
   const keeper = await keeperStatus(ctx).catch(() => ({ error: "rpc unreachable" }));
   return {
     config: configSummary(ctx.config),
-    versions: {
-      glisk: ownVersion(),
-      node: process.versions.node,
-      bullmq: versionOf("bullmq"),
-      hono: versionOf("hono"),
-      viem: versionOf("viem"),
-      kysely: versionOf("kysely"),
-    },
+    versions: versions(),
     queues,
     keeper,
   };

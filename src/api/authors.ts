@@ -9,7 +9,6 @@ import { author, token } from "ponder:schema";
 import { Hono } from "hono";
 import { and, asc, desc, eq, gt } from "ponder";
 import { z } from "zod";
-import { validate } from "./errors";
 import { address, limit, tokenId } from "./params";
 import { authorJson, tokenJson } from "./serialize";
 
@@ -17,7 +16,7 @@ const pageQuery = z.object({ cursor: tokenId.optional(), limit: limit(50, 200) }
 
 export const authors = new Hono()
   .get("/leaderboard", async (c) => {
-    const query = validate(z.object({ limit: limit(20, 100) }), c.req.query());
+    const query = z.object({ limit: limit(20, 100) }).parse(c.req.query());
     const rows = await db
       .select()
       .from(author)
@@ -26,8 +25,8 @@ export const authors = new Hono()
     return c.json({ items: rows.map((row, i) => ({ rank: i + 1, ...authorJson(row) })) });
   })
   .get("/:address/tokens", async (c) => {
-    const params = validate(z.object({ address }), c.req.param());
-    const query = validate(pageQuery, c.req.query());
+    const params = z.object({ address }).parse(c.req.param());
+    const query = pageQuery.parse(c.req.query());
     const byAuthor = eq(token.promptAuthor, params.address);
     // One extra row tells whether another page exists without a count query.
     const rows = await db
