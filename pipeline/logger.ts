@@ -1,19 +1,8 @@
 /** Structured JSON logs (pino). Secrets are redacted wherever they appear as fields. */
 import { pino } from "pino";
+import { secretKeys } from "./config";
 
-const secretFields = [
-  "ADMIN_API_TOKEN",
-  "REPLICATE_API_TOKEN",
-  "OPENAI_API_KEY",
-  "PINATA_JWT",
-  "KEEPER_PRIVATE_KEY",
-  "DATABASE_URL",
-  "privateKey",
-  "authorization",
-  "token",
-  "jwt",
-  "apiKey",
-];
+const secretFields = [...secretKeys, "privateKey", "authorization", "token", "jwt", "apiKey"];
 const redact = [...secretFields, ...secretFields.map((f) => `*.${f}`), "req.headers.authorization"];
 
 export type Logger = pino.Logger;
