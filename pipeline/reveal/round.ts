@@ -52,24 +52,23 @@ export async function runRevealRound(
   };
   const deferred: string[] = [];
   // Tokens handed back by settlement were due already: they go out now rather than wait again.
-  let due = data.trigger === "manual" || data.trigger === "recheck" || settled.some((x) => x.returned > 0);
-  for (;;) {
-    if (!due) {
-      const backlog = await readyBacklog(ctx.db, chainId);
-      const verdict = roundDue({
-        backlog,
-        maxTokens: c.BATCH_REVEAL_MAX_TOKENS,
-        waitSeconds: c.BATCH_REVEAL_WAIT_SECONDS,
-        now: Date.now() + DUE_SLACK_MS,
-      });
-      if (!verdict.due) {
-        if (Number.isFinite(verdict.inMs))
-          await scheduleReveal(ctx, { delayMs: verdict.inMs + DUE_SLACK_MS, reason: "timer" });
-        return { ...stats, status: stats.transactions > 0 ? "done" : "waiting" };
-      }
-      // Once due, every ready token goes out now, batch after batch, without waiting again.
-      due = true;
+  const due = data.trigger === "manual" || data.trigger === "recheck" || settled.some((x) => x.returned > 0);
+  if (!due) {
+    const backlog = await readyBacklog(ctx.db, chainId);
+    const verdict = roundDue({
+      backlog,
+      maxTokens: c.BATCH_REVEAL_MAX_TOKENS,
+      waitSeconds: c.BATCH_REVEAL_WAIT_SECONDS,
+      now: Date.now() + DUE_SLACK_MS,
+    });
+    if (!verdict.due) {
+      if (Number.isFinite(verdict.inMs))
+        await scheduleReveal(ctx, { delayMs: verdict.inMs + DUE_SLACK_MS, reason: "timer" });
+      return { ...stats, status: "waiting" };
     }
+  }
+  // Once due, every ready token goes out now, batch after batch, without waiting again.
+  for (;;) {
     // Stopping between batches: the remaining ready tokens wait for the next round.
     if (signal?.aborted) break;
     const tokens = await selectReady(ctx.db, {
