@@ -5,6 +5,10 @@
  * replaced. A waiting, delayed or active job is left alone.
  */
 import type { JobsOptions, Queue } from "bullmq";
+import type { Context } from "./context";
+import type { Token } from "./db/schema";
+import type { TokenKey } from "./db/tokens";
+import { generateJobData, generateJobId, pinJobId, stageJobOptions } from "./queues";
 
 /** Adds the job unless a live one with `jobId` exists; replaces a finished one. True when added. */
 export async function ensureJob(queue: Queue, jobId: string, data: object, opts: JobsOptions): Promise<boolean> {
@@ -16,4 +20,34 @@ export async function ensureJob(queue: Queue, jobId: string, data: object, opts:
   }
   await queue.add(queue.name, data, { ...opts, jobId });
   return true;
+}
+
+type EnqueueContext = Pick<Context, "queues" | "config">;
+
+const jobOptions = (ctx: EnqueueContext) => stageJobOptions(ctx.config.JOB_ATTEMPTS, ctx.config.JOB_BACKOFF_MS);
+
+/** Enqueues the pin job of a generated token (the token is generated, so pinning is due). True when added. */
+export async function enqueuePin(ctx: EnqueueContext, d: TokenKey & { mintTxHash: string }): Promise<boolean> {
+  const data = { chainId: d.chainId, tokenId: d.tokenId, mintTxHash: d.mintTxHash };
+  return ensureJob(ctx.queues.pin, pinJobId(data), data, jobOptions(ctx));
+}
+
+/**
+ * Enqueues a token row's generate job with the indexer's id and data (generateJobData), so a job
+ * rebuilt from the database is the one the indexer would have added. True when added.
+ */
+export async function enqueueGenerateFor(
+  ctx: EnqueueContext,
+  token: Pick<Token, "chain_id" | "token_id" | "author" | "minter" | "mint_tx_hash" | "mint_block_number">,
+): Promise<boolean> {
+  const data = generateJobData({
+    chainId: token.chain_id,
+    contract: ctx.config.network.address,
+    tokenId: token.token_id,
+    author: token.author,
+    minter: token.minter,
+    mintTxHash: token.mint_tx_hash,
+    mintBlockNumber: token.mint_block_number,
+  });
+  return ensureJob(ctx.queues.generate, generateJobId(data), data, jobOptions(ctx));
 }

@@ -11,8 +11,8 @@ import { DelayedError, type Job } from "bullmq";
 import { type Address, getAddress, type Hash, zeroAddress } from "viem";
 import type { Context } from "./context";
 import { getAuthor } from "./db/authors";
-import { getToken, recordDetected, type TokenKey, transition } from "./db/tokens";
-import { ensureJob } from "./enqueue";
+import { getToken, recordDetected, transition } from "./db/tokens";
+import { enqueuePin } from "./enqueue";
 import { permanent, TransientError } from "./errors";
 import { generateWithFallbackPrompt } from "./fallback-prompt";
 import type { LocalStore } from "./ipfs/local-store";
@@ -20,7 +20,7 @@ import { readOnChainToken } from "./onchain-token";
 import { promptHash, validatePrompt } from "./prompt";
 import { chooseProvider, type ImageProviders } from "./providers/image";
 import { sniffImageMime } from "./providers/mime";
-import { type GenerateJobData, pinJobId, QUEUE, stageJobOptions } from "./queues";
+import { type GenerateJobData, QUEUE } from "./queues";
 import { stageFailure } from "./stage-failure";
 import { recordStale } from "./stale-job";
 import { updateForMint } from "./token-update";
@@ -32,16 +32,6 @@ export type GenerateResult = "generated" | "skipped";
 export type GenerateDeps = { ctx: Context; providers: ImageProviders; store: LocalStore };
 
 const DONE = new Set(["generated", "uploaded", "revealing", "revealed"]);
-
-/**
- * Enqueues the pin job of a generated token. The id is deterministic, so a live duplicate is not
- * added twice; a finished job under the same id is replaced (the token is generated, so pinning is due).
- */
-export async function enqueuePin(ctx: Pick<Context, "queues" | "config">, d: TokenKey & { mintTxHash: string }) {
-  const data = { chainId: d.chainId, tokenId: d.tokenId, mintTxHash: d.mintTxHash };
-  const opts = stageJobOptions(ctx.config.JOB_ATTEMPTS, ctx.config.JOB_BACKOFF_MS);
-  await ensureJob(ctx.queues.pin, pinJobId(data), data, opts);
-}
 
 /** Builds the BullMQ processor of the generate queue. */
 export function createGenerateProcessor(deps: GenerateDeps) {

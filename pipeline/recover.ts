@@ -12,9 +12,8 @@
  */
 import type { Context } from "./context";
 import type { Token } from "./db/schema";
-import { ensureJob } from "./enqueue";
+import { enqueueGenerateFor, enqueuePin } from "./enqueue";
 import { describeError } from "./errors";
-import { generateJobId, pinJobId, stageJobOptions } from "./queues";
 import { recoverMissingMints } from "./recover-missing";
 import { requestReveal } from "./reveal/request";
 
@@ -63,23 +62,15 @@ async function* unfinished(ctx: Context, quiet: RecoverParameters["quietSince"])
  * a reveal transaction may be pending. Pages through the table; returns what it added.
  */
 export async function recoverStages(ctx: Context, p: RecoverParameters = {}): Promise<RecoverReturnType> {
-  const opts = stageJobOptions(ctx.config.JOB_ATTEMPTS, ctx.config.JOB_BACKOFF_MS);
   const counts: RecoverReturnType = { generate: 0, pin: 0, ready: 0, revealing: 0, minted: 0 };
   for await (const rows of unfinished(ctx, p.quietSince)) {
     const added = await Promise.all(
       rows.map(async (t) => {
-        const ids = { chainId: t.chain_id, tokenId: t.token_id, mintTxHash: t.mint_tx_hash };
         if (t.status === "generated") {
-          return (await ensureJob(ctx.queues.pin, pinJobId(ids), ids, opts)) ? "pin" : undefined;
+          const key = { chainId: t.chain_id, tokenId: t.token_id, mintTxHash: t.mint_tx_hash };
+          return (await enqueuePin(ctx, key)) ? "pin" : undefined;
         }
-        const data = {
-          ...ids,
-          contract: ctx.config.network.address,
-          promptAuthor: t.author,
-          minter: t.minter,
-          mintBlockNumber: String(t.mint_block_number),
-        };
-        return (await ensureJob(ctx.queues.generate, generateJobId(ids), data, opts)) ? "generate" : undefined;
+        return (await enqueueGenerateFor(ctx, t)) ? "generate" : undefined;
       }),
     );
     for (const stage of added) if (stage) counts[stage] += 1;

@@ -5,9 +5,7 @@
  */
 import type { Context } from "./context";
 import { getToken, type TokenKey, transition } from "./db/tokens";
-import { ensureJob } from "./enqueue";
-import { enqueuePin } from "./generate-image";
-import { generateJobId, stageJobOptions } from "./queues";
+import { enqueueGenerateFor, enqueuePin } from "./enqueue";
 
 export type RetryTokenReturnType = { retried: boolean; stage?: "generate" | "pin"; reason?: string };
 
@@ -38,19 +36,6 @@ export async function retryToken(ctx: Context, key: TokenKey): Promise<RetryToke
     await enqueuePin(ctx, ids);
     return { retried: true, stage: "pin" };
   }
-  await ensureJob(
-    ctx.queues.generate,
-    generateJobId(ids),
-    {
-      chainId: key.chainId,
-      contract: ctx.config.network.address,
-      tokenId: key.tokenId,
-      promptAuthor: token.author,
-      minter: token.minter,
-      mintTxHash: token.mint_tx_hash,
-      mintBlockNumber: String(token.mint_block_number),
-    },
-    stageJobOptions(ctx.config.JOB_ATTEMPTS, ctx.config.JOB_BACKOFF_MS),
-  );
+  await enqueueGenerateFor(ctx, token);
   return { retried: true, stage: "generate" };
 }
