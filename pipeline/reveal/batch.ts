@@ -4,7 +4,7 @@
  */
 import { GliskNFTAbi } from "../../abis/GliskNFTAbi";
 import type { Context } from "../context";
-import { quoteFees } from "./fees";
+import { bump, quoteFees } from "./fees";
 import { recordAlreadyRevealed, recordFailed } from "./outcomes";
 import type { PreflightResult } from "./preflight";
 import { sendReveal } from "./send";
@@ -56,7 +56,7 @@ export async function revealBatch(
     args: [items.map((i) => BigInt(i.tokenId)), items.map((i) => i.uri)],
     account: s.keeper.address,
   });
-  const gas = (estimate * BigInt(Math.round(ctx.config.REVEAL_GAS_BUFFER * 1000)) + 999n) / 1000n;
+  const gas = bump(estimate, BigInt(Math.round(ctx.config.REVEAL_GAS_BUFFER * 1000)));
   // Every pending row was settled at the start of the round, so the node's pending count is ours to use.
   const nonce = await ctx.chain.getTransactionCount({ address: s.keeper.address, blockTag: "pending" });
   const mints = new Map(ready.map((r) => [r.token.token_id, r.mint]));

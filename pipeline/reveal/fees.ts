@@ -24,7 +24,8 @@ export async function quoteFees(chain: PublicClient, cap: bigint): Promise<Quote
 /** Nodes refuse a replacement that raises either fee by less than this (geth: 10 %, many others 12.5 %). */
 const MIN_BUMP_PER_MILLE = 1125n;
 
-const bump = (value: bigint, perMille: bigint) => (value * perMille + 999n) / 1000n;
+/** `value` scaled by `perMille` / 1000, rounded up (a fee or gas figure must never come out short). */
+export const bump = (value: bigint, perMille: bigint) => (value * perMille + 999n) / 1000n;
 
 export type ReplacementParameters = { previous: Fees; current: Fees; bumpPercent: number; cap: bigint };
 
