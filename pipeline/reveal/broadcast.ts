@@ -11,6 +11,7 @@ import {
 import { sendRawTransaction } from "viem/actions";
 import { getNodeError } from "viem/utils";
 import { GliskNFTAbi } from "../../abis/GliskNFTAbi";
+import type { RevealTransaction } from "../db/schema";
 import type { Fees } from "./fees";
 import type { Sender } from "./sender";
 
@@ -43,6 +44,16 @@ export async function signReveal(s: Sender, p: SignParameters): Promise<SignedRe
     maxPriorityFeePerGas: p.fees.maxPriorityFeePerGas,
   });
   return { raw, hash: keccak256(raw) };
+}
+
+/** The fees a stored reveal row was last signed with. */
+export function rowFees(row: RevealTransaction): Fees {
+  return { maxFeePerGas: BigInt(row.max_fee_per_gas), maxPriorityFeePerGas: BigInt(row.max_priority_fee_per_gas) };
+}
+
+/** Signs a stored reveal row again (same tokens, nonce and gas) with `fees`. */
+export function signRow(s: Sender, row: RevealTransaction, fees: Fees): Promise<SignedReveal> {
+  return signReveal(s, { tokenIds: row.token_ids, uris: row.uris, nonce: row.nonce, gas: BigInt(row.gas_limit), fees });
 }
 
 /**

@@ -3,7 +3,7 @@
  * its hash, then broadcast and watch it; and resuming a row left pending by an earlier process.
  */
 import type { RevealTransaction } from "../db/schema";
-import { broadcast, signReveal } from "./broadcast";
+import { broadcast, rowFees, signReveal, signRow } from "./broadcast";
 import type { Fees } from "./fees";
 import { storeIntent, storeReplacement } from "./record";
 import type { Sender } from "./sender";
@@ -46,17 +46,8 @@ export async function sendReveal(s: Sender, p: SendParameters): Promise<{ row: R
 
 /** Re-sends a pending row as last signed (after a restart the node may have dropped it) and watches it. */
 export async function resumeReveal(s: Sender, row: RevealTransaction): Promise<Outcome> {
-  const fees = {
-    maxFeePerGas: BigInt(row.max_fee_per_gas),
-    maxPriorityFeePerGas: BigInt(row.max_priority_fee_per_gas),
-  };
-  const signed = await signReveal(s, {
-    tokenIds: row.token_ids,
-    uris: row.uris,
-    nonce: row.nonce,
-    gas: BigInt(row.gas_limit),
-    fees,
-  });
+  const fees = rowFees(row);
+  const signed = await signRow(s, row, fees);
   let current = row;
   if (!row.hashes.includes(signed.hash)) {
     await storeReplacement(s.db, row.id, signed.hash, fees);

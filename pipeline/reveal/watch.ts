@@ -4,7 +4,7 @@
  */
 import { type Hash, type PublicClient, type TransactionReceipt, TransactionReceiptNotFoundError } from "viem";
 import type { RevealTransaction } from "../db/schema";
-import { broadcast, signReveal } from "./broadcast";
+import { broadcast, rowFees, signRow } from "./broadcast";
 import { type Fees, replacementFees } from "./fees";
 import { storeReplacement } from "./record";
 import type { Sender } from "./sender";
@@ -47,10 +47,7 @@ export type Outcome = { kind: "mined" | "reverted"; receipt: TransactionReceipt 
  */
 export async function watch(s: Sender, row: RevealTransaction, lastBroadcastAt: number): Promise<Outcome> {
   const hashes = [...row.hashes];
-  let fees: Fees = {
-    maxFeePerGas: BigInt(row.max_fee_per_gas),
-    maxPriorityFeePerGas: BigInt(row.max_priority_fee_per_gas),
-  };
+  let fees: Fees = rowFees(row);
   let since = lastBroadcastAt;
   let consumedSince: number | undefined;
   const log = s.logger.child({ revealTxId: row.id, nonce: row.nonce });
@@ -73,13 +70,7 @@ export async function watch(s: Sender, row: RevealTransaction, lastBroadcastAt: 
       if (!next) {
         log.warn({ maxFeePerGas: fees.maxFeePerGas.toString() }, "reveal transaction stuck at the fee cap; waiting");
       } else {
-        const signed = await signReveal(s, {
-          tokenIds: row.token_ids,
-          uris: row.uris,
-          nonce: row.nonce,
-          gas: BigInt(row.gas_limit),
-          fees: next,
-        });
+        const signed = await signRow(s, row, next);
         await storeReplacement(s.db, row.id, signed.hash, next);
         hashes.push(signed.hash);
         fees = next;
