@@ -1,6 +1,6 @@
 /** The chain's view of one token, read before any paid call (invariants 1 and 3). */
-import { type Address, type Hash, type PublicClient, TransactionReceiptNotFoundError, zeroAddress } from "viem";
-import { GliskNFTAbi } from "../abis/GliskNFTAbi";
+import { type Address, type Hash, type PublicClient, zeroAddress } from "viem";
+import { readTokens, receiptOrUndefined, type TokenOnChain } from "./reveal/chain-reads";
 
 export type OnChainToken = {
   revealed: boolean;
@@ -15,21 +15,10 @@ export async function readOnChainToken(
   chain: PublicClient,
   p: { contract: Address; tokenId: bigint; mintTxHash: Hash },
 ): Promise<OnChainToken> {
-  const c = { address: p.contract, abi: GliskNFTAbi } as const;
   const [reads, receipt] = await Promise.all([
-    chain.multicall({
-      allowFailure: false,
-      deployless: !chain.chain?.contracts?.multicall3,
-      contracts: [
-        { ...c, functionName: "isRevealed", args: [p.tokenId] },
-        { ...c, functionName: "tokenPromptAuthor", args: [p.tokenId] },
-      ],
-    }),
-    chain.getTransactionReceipt({ hash: p.mintTxHash }).catch((error) => {
-      if (error instanceof TransactionReceiptNotFoundError) return undefined;
-      throw error;
-    }),
+    readTokens(chain, p.contract, [p.tokenId]),
+    receiptOrUndefined(chain, p.mintTxHash),
   ]);
-  const [revealed, author] = reads as [boolean, Address];
+  const { revealed, author } = reads[0] as TokenOnChain;
   return { revealed, author: author ?? zeroAddress, mintCanonical: receipt?.status === "success" };
 }

@@ -1,5 +1,12 @@
 /** Chain reads the reveal needs: per-token author and reveal flag in one multicall, and mint lookups. */
-import { type Address, type Hash, type PublicClient, parseEventLogs, TransactionReceiptNotFoundError } from "viem";
+import {
+  type Address,
+  type Hash,
+  type PublicClient,
+  parseEventLogs,
+  type TransactionReceipt,
+  TransactionReceiptNotFoundError,
+} from "viem";
 import { GliskNFTAbi } from "../../abis/GliskNFTAbi";
 
 export type TokenOnChain = { author: Address; revealed: boolean };
@@ -32,12 +39,17 @@ export type MintLocation = { txHash: Hash; blockNumber: number; minter: Address;
 
 export type MintRange = MintLocation & { startTokenId: bigint; quantity: bigint };
 
-/** The BatchMinted logs of `txHash` when that transaction is canonical and succeeded, else an empty list. */
-export async function mintsInTx(chain: PublicClient, contract: Address, txHash: Hash): Promise<MintRange[]> {
-  const receipt = await chain.getTransactionReceipt({ hash: txHash }).catch((error) => {
+/** The receipt of `hash`, or undefined when the node has none (pending, dropped or reorged out). */
+export async function receiptOrUndefined(chain: PublicClient, hash: Hash): Promise<TransactionReceipt | undefined> {
+  return chain.getTransactionReceipt({ hash }).catch((error) => {
     if (error instanceof TransactionReceiptNotFoundError) return undefined;
     throw error;
   });
+}
+
+/** The BatchMinted logs of `txHash` when that transaction is canonical and succeeded, else an empty list. */
+export async function mintsInTx(chain: PublicClient, contract: Address, txHash: Hash): Promise<MintRange[]> {
+  const receipt = await receiptOrUndefined(chain, txHash);
   if (receipt?.status !== "success") return [];
   return parseEventLogs({ abi: GliskNFTAbi, eventName: "BatchMinted", logs: receipt.logs })
     .filter((l) => l.address.toLowerCase() === contract.toLowerCase())
