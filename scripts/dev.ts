@@ -9,14 +9,13 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { ensureLocalDeployment, localKeeper } from "./deploy-local";
 import { banner } from "./dev/banner";
 import { type Child, killAllOnExit, say, startChild } from "./dev/children";
 import { devRedis, emptyQueues } from "./dev/redis";
 import { devPaths, markRunning, markStopped, previousRun, wipeChainState, wipeDerivedState } from "./dev/session";
 import { anvilAccount } from "./lib/glisk";
-import { anvilBinary, waitForPort } from "./lib/processes";
+import { anvilBinary, ponderBin, waitForPort } from "./lib/processes";
 
 const root = path.resolve(import.meta.dirname, "..");
 const paths = devPaths(process.env);
@@ -163,10 +162,9 @@ async function main() {
     PORT: String(pipelinePort),
   };
   // Ponder's bin is not an export; resolve it beside the package entry (dist/esm/index.js).
-  const ponderBin = fileURLToPath(new URL("./bin/ponder.js", import.meta.resolve("ponder")));
   // Ponder prefers PORT over --port, and PORT belongs to the pipeline: the indexer gets its own.
   const indexerEnv = { ...childEnv, PORT: String(indexerPort) };
-  const indexerArgs = [ponderBin, "dev", "--disable-ui", "--port", String(indexerPort)];
+  const indexerArgs = [ponderBin(), "dev", "--disable-ui", "--port", String(indexerPort)];
   // Ponder logs every empty block, once a second on anvil, burying the pipeline's lines.
   const emptyBlock = /Indexed block .*\bevent_count=0\b/;
   const indexer = startChild("indexer", process.execPath, indexerArgs, {

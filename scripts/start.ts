@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { ponderBin } from "./lib/processes";
 
 const root = path.resolve(import.meta.dirname, "..");
 const role = process.argv[2] ?? "all";
@@ -35,11 +35,10 @@ function command(name: "indexer" | "pipeline"): { args: string[]; env: NodeJS.Pr
       },
     };
   }
-  const ponder = fileURLToPath(new URL("./bin/ponder.js", import.meta.resolve("ponder")));
   const views = process.env.PONDER_VIEWS_SCHEMA || "glisk";
   // Ponder reads PORT before --port; PORT is the pipeline's, so the indexer gets INDEXER_PORT.
   const env = { ...process.env, PORT: process.env.INDEXER_PORT || "42069" };
-  return { args: [ponder, "start", "--schema", ponderSchema(), "--views-schema", views], env };
+  return { args: [ponderBin(), "start", "--schema", ponderSchema(), "--views-schema", views], env };
 }
 
 const children: ChildProcess[] = [];

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { createServer, Socket } from "node:net";
+import { fileURLToPath } from "node:url";
 
 /** Asks the kernel for a free loopback TCP port. */
 export async function freePort(): Promise<number> {
@@ -80,6 +81,11 @@ export function anvilBinary(): string {
   const arch = process.arch === "x64" ? "amd64" : process.arch;
   const require = createRequire(import.meta.url);
   return require.resolve(`@foundry-rs/anvil-${process.platform}-${arch}/bin/anvil`);
+}
+
+/** Path of Ponder's CLI script; the package's exports hide the bin, which sits next to the entry point. */
+export function ponderBin(): string {
+  return fileURLToPath(new URL("./bin/ponder.js", import.meta.resolve("ponder")));
 }
 
 export type AnvilOptions = { port?: number; blockTime?: number; chainId?: number; quiet?: boolean };

@@ -5,8 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { freePort, stopProcess } from "../../scripts/lib/processes";
+import { freePort, ponderBin, stopProcess } from "../../scripts/lib/processes";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -39,12 +38,6 @@ export type PonderProcess = {
   graphql: <T>(query: string, variables?: Record<string, unknown>) => Promise<T>;
   stop: () => Promise<void>;
 };
-
-// The package's exports hide package.json and the bin; the entry point sits next to the bin.
-function ponderBin(): string {
-  const entry = fileURLToPath(import.meta.resolve("ponder"));
-  return path.join(path.dirname(entry), "bin/ponder.js");
-}
 
 /** Starts Ponder against the given chain, Redis and database, and waits until it serves. */
 export async function startPonder(options: StartPonderOptions): Promise<PonderProcess> {
