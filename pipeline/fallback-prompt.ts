@@ -4,11 +4,10 @@
  * recorded in the token's history, and a second refusal is permanent.
  */
 import type { Context } from "./context";
-import { transition } from "./db/tokens";
+import { type MintKey, transition, updateForMint } from "./db/tokens";
 import { ContentPolicyError, PredictionFailedError, permanent } from "./errors";
 import { promptHash, validatePrompt } from "./prompt";
 import type { ImageResult } from "./providers/image";
-import { type MintKey, updateForMint } from "./token-update";
 
 export type PromptKind = "primary" | "fallback";
 

@@ -11,7 +11,7 @@ import { DelayedError, type Job } from "bullmq";
 import { type Address, getAddress, type Hash, zeroAddress } from "viem";
 import type { Context } from "./context";
 import { getAuthor } from "./db/authors";
-import { getToken, recordDetected, transition } from "./db/tokens";
+import { getToken, recordDetected, transition, updateForMint } from "./db/tokens";
 import { enqueuePin } from "./enqueue";
 import { permanent, TransientError } from "./errors";
 import { generateWithFallbackPrompt } from "./fallback-prompt";
@@ -23,7 +23,6 @@ import { sniffImageMime } from "./providers/mime";
 import { type GenerateJobData, QUEUE } from "./queues";
 import { stageFailure } from "./stage-failure";
 import { recordStale } from "./stale-job";
-import { updateForMint } from "./token-update";
 
 export const GENERATE_QUEUE = QUEUE.generate;
 export type { GenerateJobData };

@@ -6,7 +6,7 @@
  */
 import type { Job } from "bullmq";
 import type { Context } from "./context";
-import { getToken, transition } from "./db/tokens";
+import { getToken, transition, updateForMint } from "./db/tokens";
 import { permanent } from "./errors";
 import type { LocalStore } from "./ipfs/local-store";
 import { buildMetadata, metadataBytes } from "./metadata";
@@ -15,7 +15,6 @@ import { extensionFor, type ImageMime } from "./providers/mime";
 import { type PinJobData, QUEUE } from "./queues";
 import { requestReveal } from "./reveal/request";
 import { stageFailure } from "./stage-failure";
-import { updateForMint } from "./token-update";
 
 export const PIN_QUEUE = QUEUE.pin;
 export type { PinJobData };

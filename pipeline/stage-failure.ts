@@ -7,9 +7,8 @@
 import { type Job, type Queue, RateLimitError } from "bullmq";
 import type { Context } from "./context";
 import type { TokenStatus } from "./db/schema";
-import { transition } from "./db/tokens";
+import { transition, updateForMint } from "./db/tokens";
 import { describeError, forQueue, isPermanent, RateLimitedError } from "./errors";
-import { updateForMint } from "./token-update";
 
 export type StageFailureParameters = {
   ctx: Pick<Context, "db">;

@@ -5,7 +5,7 @@
  */
 import type { Context } from "./context";
 import { tokenStatuses } from "./db/schema";
-import { getToken, type TokenKey, transition } from "./db/tokens";
+import { getToken, recordEvent, type TokenKey, transition } from "./db/tokens";
 
 export type StaleParameters = TokenKey & { mintTxHash: string; reason: string; jobId: string | null; attempt: number };
 
@@ -27,18 +27,15 @@ export async function recordStale(ctx: Pick<Context, "db">, p: StaleParameters):
     });
     return;
   }
-  await ctx.db
-    .insertInto("token_events")
-    .values({
-      chain_id: p.chainId,
-      token_id: p.tokenId,
-      mint_tx_hash: p.mintTxHash,
-      from_status: row?.status ?? null,
-      to_status: row?.status ?? "failed",
-      stage: "generate",
-      attempt: p.attempt,
-      reason: p.reason,
-      job_id: p.jobId,
-    })
-    .execute();
+  await recordEvent(ctx.db, {
+    chainId: p.chainId,
+    tokenId: p.tokenId,
+    mintTxHash: p.mintTxHash,
+    from: row?.status ?? null,
+    to: row?.status ?? "failed",
+    stage: "generate",
+    attempt: p.attempt,
+    reason: p.reason,
+    jobId: p.jobId,
+  });
 }

@@ -3,10 +3,42 @@
  * from an expected status and records the change in `token_events` in the same transaction, so the
  * history is complete and concurrent workers cannot both move one token.
  */
+import type { Transaction } from "kysely";
 import type { Db } from "./database";
-import type { Token, TokenEvent, TokenStatus, TokenUpdate } from "./schema";
+import type { Database, Token, TokenEvent, TokenStatus, TokenUpdate } from "./schema";
 
 export type TokenKey = { chainId: number; tokenId: string };
+
+export type MintKey = TokenKey & { mintTxHash: string };
+
+type Executor = Db | Transaction<Database>;
+
+export type EventParameters = MintKey & {
+  from: TokenStatus | null;
+  to: TokenStatus;
+  stage: string;
+  attempt?: number | null;
+  reason?: string | null;
+  jobId?: string | null;
+};
+
+/** Appends one row to a token's history (`token_events`). */
+export async function recordEvent(db: Executor, p: EventParameters): Promise<void> {
+  await db
+    .insertInto("token_events")
+    .values({
+      chain_id: p.chainId,
+      token_id: p.tokenId,
+      mint_tx_hash: p.mintTxHash,
+      from_status: p.from,
+      to_status: p.to,
+      stage: p.stage,
+      attempt: p.attempt ?? null,
+      reason: p.reason ?? null,
+      job_id: p.jobId ?? null,
+    })
+    .execute();
+}
 
 export type DetectedParameters = TokenKey & {
   mintTxHash: string;
@@ -68,20 +100,16 @@ export async function recordDetected(db: Db, p: DetectedParameters): Promise<{ t
           .values({ ...fresh, chain_id: p.chainId, token_id: p.tokenId })
           .returningAll()
           .executeTakeFirstOrThrow();
-    await tx
-      .insertInto("token_events")
-      .values({
-        chain_id: p.chainId,
-        token_id: p.tokenId,
-        mint_tx_hash: p.mintTxHash,
-        from_status: existing?.status ?? null,
-        to_status: "detected",
-        stage: "detect",
-        attempt: null,
-        reason: fresh.status_reason,
-        job_id: p.jobId ?? null,
-      })
-      .execute();
+    await recordEvent(tx, {
+      chainId: p.chainId,
+      tokenId: p.tokenId,
+      mintTxHash: p.mintTxHash,
+      from: existing?.status ?? null,
+      to: "detected",
+      stage: "detect",
+      reason: fresh.status_reason,
+      jobId: p.jobId,
+    });
     return { token, created: true };
   });
 }
@@ -118,31 +146,34 @@ export async function transition(db: Db, p: TransitionParameters): Promise<Token
       .executeTakeFirst();
     const token = await query.returningAll().executeTakeFirst();
     if (!token) return undefined;
-    await tx
-      .insertInto("token_events")
-      .values({
-        chain_id: p.chainId,
-        token_id: p.tokenId,
-        mint_tx_hash: token.mint_tx_hash,
-        from_status: before?.status ?? null,
-        to_status: p.to,
-        stage: p.stage,
-        attempt: p.attempt ?? null,
-        reason: p.reason ?? null,
-        job_id: p.jobId ?? null,
-      })
-      .execute();
+    await recordEvent(tx, {
+      chainId: p.chainId,
+      tokenId: p.tokenId,
+      mintTxHash: token.mint_tx_hash,
+      from: before?.status ?? null,
+      to: p.to,
+      stage: p.stage,
+      attempt: p.attempt,
+      reason: p.reason,
+      jobId: p.jobId,
+    });
     return token;
   });
 }
 
-/** Updates columns without a status change (e.g. storing a prediction id before waiting on it). */
-export async function updateToken(db: Db, key: TokenKey, set: TokenUpdate): Promise<Token | undefined> {
+/**
+ * Column updates a stage makes while it works on one mint of a token. Guarded by the mint: if a reorg
+ * gave the token id to another mint meanwhile (recordDetected reset the row), nothing is written, so
+ * a stale job can never attach its prediction, CIDs or errors to the new mint's row. Undefined when
+ * the row no longer belongs to `key.mintTxHash`.
+ */
+export async function updateForMint(db: Db, key: MintKey, set: TokenUpdate): Promise<Token | undefined> {
   return db
     .updateTable("tokens")
     .set({ ...set, updated_at: new Date() })
     .where("chain_id", "=", key.chainId)
     .where("token_id", "=", key.tokenId)
+    .where("mint_tx_hash", "=", key.mintTxHash)
     .returningAll()
     .executeTakeFirst();
 }
