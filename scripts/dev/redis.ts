@@ -1,10 +1,9 @@
 /** Redis for `npm run dev`: REDIS_URL when it answers, else its own redis-server as a child. */
-import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { QUEUE } from "../../pipeline/queues";
-import { freePort, waitForPort } from "../lib/processes";
+import { freePort, hasCommand, redisServerArgs, waitForPort } from "../lib/processes";
 import { type Child, startChild } from "./children";
 
 /** The URL without credentials, for messages. */
@@ -45,7 +44,7 @@ export async function devRedis(env: NodeJS.ProcessEnv, dir: string, children: Ch
       `REDIS_URL=${shown(env.REDIS_URL)} does not answer. Start that Redis, or unset REDIS_URL to let npm run dev start redis-server itself.`,
     );
   }
-  if (spawnSync("sh", ["-c", "command -v redis-server"]).status !== 0) {
+  if (!hasCommand("redis-server")) {
     throw new Error(
       "redis-server is not installed and REDIS_URL is not set. Install Redis 7 (Debian/Ubuntu: " +
         "`sudo apt-get install -y redis-server`, macOS: `brew install redis`) or set REDIS_URL to a running server.",
@@ -53,10 +52,10 @@ export async function devRedis(env: NodeJS.ProcessEnv, dir: string, children: Ch
   }
   mkdirSync(dir, { recursive: true });
   const port = Number(env.REDIS_PORT || (await freePort()));
-  // BullMQ needs noeviction; the append-only file keeps queued jobs across a resumed run.
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--maxmemory-policy", "noeviction", "--save", ""];
-  args.push("--appendonly", "yes", "--dir", dir);
-  const child = startChild("redis", "redis-server", args, { keep: (l) => /WARNING|# |Ready to accept/.test(l) });
+  // The append-only file in `dir` keeps queued jobs across a resumed run.
+  const child = startChild("redis", "redis-server", redisServerArgs(port, dir), {
+    keep: (l) => /WARNING|# |Ready to accept/.test(l),
+  });
   children.push(child);
   await Promise.race([
     waitForPort(port, { timeoutMs: 20_000 }),

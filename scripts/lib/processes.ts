@@ -100,8 +100,17 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<Service> {
   return { url: `http://127.0.0.1:${port}`, port, process: child, stop: () => stopProcess(child) };
 }
 
-function hasCommand(command: string): boolean {
+/** Whether `command` is on the PATH. */
+export function hasCommand(command: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
+}
+
+/** redis-server flags: loopback, noeviction (BullMQ needs it), no snapshots, append-only file only in `dir`. */
+export function redisServerArgs(port: number, dir?: string): string[] {
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--maxmemory-policy", "noeviction", "--save", ""];
+  args.push("--appendonly", dir ? "yes" : "no");
+  if (dir) args.push("--dir", dir);
+  return args;
 }
 
 /**
@@ -122,10 +131,7 @@ export async function startRedis(
     );
   }
   const port = options.port ?? (await freePort());
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--maxmemory-policy", "noeviction", "--save", ""];
-  args.push("--appendonly", options.dir ? "yes" : "no");
-  if (options.dir) args.push("--dir", options.dir);
-  const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("redis-server", redisServerArgs(port, options.dir), { stdio: ["ignore", "pipe", "pipe"] });
   await started(child, port, "redis-server");
   return { url: `redis://127.0.0.1:${port}`, port, process: child, stop: () => stopProcess(child) };
 }
