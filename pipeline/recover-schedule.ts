@@ -15,6 +15,7 @@ import { Queue, Worker } from "bullmq";
 import type { Config } from "./config";
 import type { Context } from "./context";
 import { type RecoverParameters, type RecoverReturnType, recoverStages } from "./recover";
+import { workerOptions } from "./workers";
 
 export const RECOVER_QUEUE = "recover";
 export const RECOVER_SCHEDULER_ID = "stage-recovery";
@@ -57,15 +58,12 @@ export async function startStageRecovery(ctx: Context, options: { watchMs?: numb
   const every = config.RECOVER_INTERVAL_SECONDS * 1000;
   const log = ctx.logger.child({ stage: "recover" });
   const queue = new Queue(RECOVER_QUEUE, { connection: ctx.redis, prefix: config.QUEUE_PREFIX });
-  const worker = new Worker<Record<string, never>, RecoverReturnType>(RECOVER_QUEUE, () => recoverQuietStages(ctx), {
-    connection: ctx.workerConnection(),
-    prefix: config.QUEUE_PREFIX,
-    concurrency: 1,
-    lockDuration: config.WORKER_LOCK_DURATION_MS,
-    stalledInterval: Math.max(250, Math.floor(config.WORKER_LOCK_DURATION_MS / 2)),
+  const worker = new Worker<Record<string, never>, RecoverReturnType>(
+    RECOVER_QUEUE,
+    () => recoverQuietStages(ctx),
     // A pass whose holder died is taken over once, then dropped: the next interval runs a fresh one.
-    maxStalledCount: 1,
-  });
+    workerOptions(ctx, { concurrency: 1, maxStalledCount: 1 }),
+  );
   worker.on("failed", (job, error) => log.warn({ err: error.message, jobId: job?.id }, "periodic recovery failed"));
   worker.on("error", (error) => log.warn({ err: error.message }, "recover worker error"));
 

@@ -24,21 +24,32 @@ export type StageWorkerOverrides = {
   store?: LocalStore;
 };
 
+/**
+ * Options every worker of the pipeline shares: its own blocking connection, the queue prefix, and a
+ * lock checked at half its duration, so a dead holder's job is taken over within one lock period.
+ */
+export function workerOptions(
+  ctx: Pick<Context, "config" | "workerConnection">,
+  p: { concurrency: number; maxStalledCount: number },
+): WorkerOptions {
+  return {
+    connection: ctx.workerConnection(),
+    prefix: ctx.config.QUEUE_PREFIX,
+    concurrency: p.concurrency,
+    lockDuration: ctx.config.WORKER_LOCK_DURATION_MS,
+    stalledInterval: Math.max(250, Math.floor(ctx.config.WORKER_LOCK_DURATION_MS / 2)),
+    maxStalledCount: p.maxStalledCount,
+  };
+}
+
 /** Starts the generate and pin workers. */
 export function startStageWorkers(ctx: Context, overrides: StageWorkerOverrides = {}): StageWorkers {
   const { config, logger } = ctx;
   const store = overrides.store ?? createLocalStore(config.IPFS_DATA_DIR);
   const providers = overrides.providers ?? createImageProviders(config);
   const pinner = overrides.pinner === null ? undefined : (overrides.pinner ?? createIpfsPinner(config));
-  const options = (concurrency: number): WorkerOptions => ({
-    connection: ctx.workerConnection(),
-    prefix: config.QUEUE_PREFIX,
-    concurrency,
-    lockDuration: config.WORKER_LOCK_DURATION_MS,
-    stalledInterval: Math.max(250, Math.floor(config.WORKER_LOCK_DURATION_MS / 2)),
-    // A job that stalls twice (its worker died twice while holding it) is failed instead of looping.
-    maxStalledCount: 2,
-  });
+  // A job that stalls twice (its worker died twice while holding it) is failed instead of looping.
+  const options = (concurrency: number) => workerOptions(ctx, { concurrency, maxStalledCount: 2 });
   const generate = new Worker(
     GENERATE_QUEUE,
     createGenerateProcessor({ ctx, providers, store }),
