@@ -2,10 +2,8 @@
  * `glisk`: the operator's command line for a running pipeline, through its admin API
  * (GLISK_API_URL, default http://127.0.0.1:$PORT, PORT defaulting to 42070; ADMIN_API_TOKEN).
  */
-import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { devPaths } from "../scripts/dev/session";
-import { apiClient, CliError } from "./api";
+import { adminApiToken, adminApiUrl, apiClient, CliError } from "./api";
 import { pairs, table } from "./format";
 
 const USAGE = `Usage: glisk <command> [options]
@@ -51,12 +49,6 @@ type TokenDetail = {
   }[];
 };
 
-/** The admin token `npm run dev` generated, so the CLI works on a dev stack without setup. */
-function devToken(env: NodeJS.ProcessEnv): string | undefined {
-  const file = devPaths(env).adminToken;
-  return existsSync(file) ? readFileSync(file, "utf8").trim() || undefined : undefined;
-}
-
 const tokenId = (value: string | undefined, command: string): string => {
   if (!value || !/^[1-9][0-9]*$/.test(value))
     throw new CliError(`${command}: expected a token id, got "${value ?? ""}"`, 2);
@@ -100,12 +92,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     if (!command && !values.help) throw new CliError("no command given", 2);
     return;
   }
-  // Empty variables (a copied .env) count as unset; PORT is the pipeline's own port, as for npm run mint.
-  const api = () =>
-    apiClient(
-      values["api-url"] || env.GLISK_API_URL || `http://127.0.0.1:${env.PORT || 42070}`,
-      env.ADMIN_API_TOKEN || devToken(env),
-    );
+  const api = () => apiClient(adminApiUrl(env, values["api-url"]), adminApiToken(env));
   const print = (json: unknown, text: () => string) =>
     console.log(values.json ? JSON.stringify(json, null, 2) : text());
 

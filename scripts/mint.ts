@@ -2,9 +2,9 @@
  * `npm run mint -- --quantity 5 [--author 0x…] [--prompt "…"]`: mints on the local chain, setting
  * the author's prompt through the admin API first when one is given, so the tokens are made from it.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { type Address, getAddress, isAddress } from "viem";
+import { adminApiToken, adminApiUrl } from "../cli/api";
 import { resolveNetwork } from "../config/network";
 import { localRpcUrl } from "./deploy-local";
 import { devPaths } from "./dev/session";
@@ -14,15 +14,10 @@ const MAX_BATCH = 50;
 
 const paths = devPaths(process.env);
 
-/** ADMIN_API_TOKEN, else the one `npm run dev` generated. */
-function adminToken(): string | undefined {
-  if (process.env.ADMIN_API_TOKEN) return process.env.ADMIN_API_TOKEN;
-  return existsSync(paths.adminToken) ? readFileSync(paths.adminToken, "utf8").trim() : undefined;
-}
-
+// Its own fetch, not apiClient: npm run mint keeps its own error messages and has no request timeout.
 async function setPrompt(author: Address, prompt: string): Promise<void> {
-  const api = (process.env.GLISK_API_URL || `http://127.0.0.1:${process.env.PORT || 42070}`).replace(/\/+$/, "");
-  const token = adminToken();
+  const api = adminApiUrl(process.env).replace(/\/+$/, "");
+  const token = adminApiToken(process.env);
   if (!token) throw new Error("--prompt needs the admin API: set ADMIN_API_TOKEN (npm run dev prints it)");
   const response = await fetch(`${api}/admin/authors/${author}`, {
     method: "PUT",
