@@ -14,7 +14,7 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import http from "node:http";
 import https from "node:https";
 import { BlockList, isIP, type LookupFunction } from "node:net";
-import { httpError, PredictionFailedError, permanent, TransientError } from "../errors";
+import { httpError, isPermanent, PredictionFailedError, permanent, TransientError } from "../errors";
 import { type ImageMime, sniffImageMime } from "./mime";
 
 export type DownloadOptions = {
@@ -173,7 +173,7 @@ export function createDownloader(options: DownloadOptions): Download {
       try {
         res = await request(url, options, signal);
       } catch (error) {
-        if (error instanceof Error && error.name === "UnrecoverableError") throw error;
+        if (isPermanent(error)) throw error;
         const code = (error as { code?: string }).code;
         if (code === "EADDRNOTALLOWED") throw permanent((error as Error).message);
         throw new TransientError(`download from ${url.hostname} failed: ${(error as Error).message}`);
