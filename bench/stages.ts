@@ -16,7 +16,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { type GenerateJobData, generateJobId, stageJobOptions } from "../pipeline/queues";
+import { type GenerateJobData, generateJobId, QUEUE, stageJobOptions } from "../pipeline/queues";
+import { emptyQueues } from "../scripts/dev/redis";
 import { anvilAccount, deployGlisk, mint, waitFor } from "../scripts/lib/glisk";
 import { freePort, startAnvil, startRedis, stopProcess } from "../scripts/lib/processes";
 import { startFakePinata } from "../test/fakes/pinata";
@@ -67,8 +68,8 @@ async function run(base: Record<string, string>, s: Scenario, contract: `0x${str
     stdio: ["ignore", "ignore", "inherit"],
   });
   const connection = new Redis(base.REDIS_URL ?? "", { maxRetriesPerRequest: null });
-  const generate = new Queue("generate", { connection, prefix });
-  const pin = new Queue("pin", { connection, prefix });
+  const generate = new Queue(QUEUE.generate, { connection, prefix });
+  const pin = new Queue(QUEUE.pin, { connection, prefix });
   try {
     await waitFor(async () => (await fetch(`http://127.0.0.1:${env.PORT}/health`).catch(() => undefined))?.ok, {
       timeoutMs: 60_000,
@@ -101,9 +102,7 @@ async function run(base: Record<string, string>, s: Scenario, contract: `0x${str
     };
   } finally {
     await stopProcess(child, 30_000);
-    await generate.obliterate({ force: true }).catch(() => {});
-    await pin.obliterate({ force: true }).catch(() => {});
-    await new Queue("reveal", { connection, prefix }).obliterate({ force: true }).catch(() => {});
+    await emptyQueues(base.REDIS_URL ?? "", prefix).catch(() => {});
     await generate.close();
     await pin.close();
     await connection.quit();
