@@ -30,7 +30,8 @@ export type GenerateResult = "generated" | "skipped";
 
 export type GenerateDeps = { ctx: Context; providers: ImageProviders; store: LocalStore };
 
-const DONE = new Set(["generated", "uploaded", "revealing", "revealed"]);
+/** Statuses with nothing left to generate: done, or `failed` until an operator retries. */
+const SETTLED = new Set(["generated", "uploaded", "revealing", "revealed", "failed"]);
 
 /** Builds the BullMQ processor of the generate queue. */
 export function createGenerateProcessor(deps: GenerateDeps) {
@@ -71,14 +72,15 @@ async function generate(
   const { config, db } = ctx;
   const d = job.data;
   const key = { chainId: d.chainId, tokenId: d.tokenId };
+  const mintKey = { ...key, mintTxHash: d.mintTxHash };
   const attempt = job.attemptsMade + 1;
   if (d.chainId !== config.network.chainId)
     throw permanent(`job for chain ${d.chainId}, pipeline runs ${config.network.chainId}`);
 
   const known = await getToken(db, key);
   if (known && known.mint_tx_hash === d.mintTxHash) {
-    if (known.status === "generated") await enqueuePin(ctx, { ...key, mintTxHash: d.mintTxHash });
-    if (DONE.has(known.status) || known.status === "failed") {
+    if (known.status === "generated") await enqueuePin(ctx, mintKey);
+    if (SETTLED.has(known.status)) {
       log.debug({ status: known.status }, "nothing to generate");
       return "skipped";
     }
@@ -96,14 +98,13 @@ async function generate(
     const why = !chainView.mintCanonical
       ? `stale job: mint ${d.mintTxHash} is not canonical (reorg)`
       : `stale job: on-chain author ${chainView.author} differs from the job's ${jobAuthor} (reorg)`;
-    await recordStale(ctx, { ...key, mintTxHash: d.mintTxHash, reason: why, jobId: job.id ?? null, attempt });
+    await recordStale(ctx, { ...mintKey, reason: why, jobId: job.id ?? null, attempt });
     log.warn({ reason: why }, "skipping stale generate job");
     return "skipped";
   }
 
   const { token } = await recordDetected(db, {
-    ...key,
-    mintTxHash: d.mintTxHash,
+    ...mintKey,
     mintBlockNumber: Number(d.mintBlockNumber),
     minter: d.minter,
     author: d.promptAuthor,
@@ -112,8 +113,7 @@ async function generate(
   if (token.mint_tx_hash !== d.mintTxHash) return "skipped";
   if (chainView.revealed) {
     await transition(db, {
-      ...key,
-      mintTxHash: d.mintTxHash,
+      ...mintKey,
       from: ["detected", "generating", "generated", "uploaded", "revealing", "failed"],
       to: "revealed",
       stage: "generate",
@@ -123,7 +123,7 @@ async function generate(
     });
     return "skipped";
   }
-  if (DONE.has(token.status) || token.status === "failed") return "skipped";
+  if (SETTLED.has(token.status)) return "skipped";
 
   const promptKind = token.prompt_kind === "fallback" ? "fallback" : "primary";
   const authorPrompt = (await getAuthor(db, d.promptAuthor))?.prompt ?? config.DEFAULT_PROMPT;
@@ -131,8 +131,7 @@ async function generate(
   if (!checked.ok) throw permanent(`invalid prompt: ${checked.reason}`);
 
   const started = await transition(db, {
-    ...key,
-    mintTxHash: d.mintTxHash,
+    ...mintKey,
     from: ["detected", "generating"],
     to: "generating",
     stage: "generate",
@@ -148,7 +147,6 @@ async function generate(
     storedProvider: token.image_provider,
     storedPredictionId: token.prediction_id,
   });
-  const mintKey = { ...key, mintTxHash: d.mintTxHash };
   const run = (prompt: string, kind: "primary" | "fallback", resumeId: string | null) =>
     provider.generate({
       tokenId: d.tokenId,
@@ -185,8 +183,7 @@ async function generate(
   if (!mime) throw permanent(`${provider.name} returned bytes that are not a PNG, JPEG or WebP image`);
   const imageCid = await store.put(bytes, 1);
   const done = await transition(db, {
-    ...key,
-    mintTxHash: d.mintTxHash,
+    ...mintKey,
     from: ["generating"],
     to: "generated",
     stage: "generate",
@@ -203,7 +200,7 @@ async function generate(
     },
   });
   if (!done) return "skipped";
-  await enqueuePin(ctx, { ...key, mintTxHash: d.mintTxHash });
+  await enqueuePin(ctx, mintKey);
   log.info({ provider: provider.name, imageCid, bytes: bytes.byteLength }, "image generated");
   return "generated";
 }
