@@ -35,6 +35,16 @@ export function createPinProcessor(deps: PinDeps) {
   };
 }
 
+type PinObject = Parameters<IpfsPinner["pin"]>[0] & { localCid: string; differs: string };
+
+/** Pins one object with the provider; the provider's CID is the one recorded (logged when it differs). */
+async function pinObject(pinner: IpfsPinner, log: Context["logger"], o: PinObject): Promise<string> {
+  const { localCid, differs, ...request } = o;
+  const pinned = await pinner.pin(request);
+  if (pinned !== localCid) log.warn({ local: localCid, pinned }, differs);
+  return pinned;
+}
+
 async function pin(deps: PinDeps, job: Job<PinJobData>, log: Context["logger"]): Promise<PinResult> {
   const { ctx, store, pinner } = deps;
   const { config, db } = ctx;
@@ -49,20 +59,21 @@ async function pin(deps: PinDeps, job: Job<PinJobData>, log: Context["logger"]):
 
   if (!token.image_pinned_at) {
     let imageCid = token.image_cid;
-    const bytes = await store.get(imageCid);
-    if (!bytes) throw permanent(`image ${imageCid} is missing from the local store (${store.dir})`);
+    const missing = () => permanent(`image ${imageCid} is missing from the local store (${store.dir})`);
     if (pinner) {
-      const ext = extensionFor(token.image_mime as ImageMime);
-      const pinned = await pinner.pin({
+      const bytes = await store.get(imageCid);
+      if (!bytes) throw missing();
+      imageCid = await pinObject(pinner, log, {
         bytes,
-        name: `glisk-s0-${d.tokenId}.${ext}`,
+        localCid: imageCid,
+        name: `glisk-s0-${d.tokenId}.${extensionFor(token.image_mime as ImageMime)}`,
         mime: token.image_mime,
         cidVersion: 1,
         keyvalues: { tokenId: d.tokenId, chainId: String(d.chainId), kind: "image" },
+        differs: "provider's image CID differs from ours; using it",
       });
-      if (pinned !== imageCid)
-        log.warn({ local: imageCid, pinned }, "provider's image CID differs from ours; using it");
-      imageCid = pinned;
+    } else if (!(await store.has(imageCid))) {
+      throw missing();
     }
     const updated = await updateForMint(db, key, { image_cid: imageCid, image_pinned_at: new Date() });
     if (!updated) return "skipped";
@@ -81,18 +92,18 @@ async function pin(deps: PinDeps, job: Job<PinJobData>, log: Context["logger"]):
       }),
     );
     const version = config.METADATA_CID_VERSION === 0 ? 0 : 1;
-    let metadataCid = await store.put(bytes, version);
-    if (pinner) {
-      const pinned = await pinner.pin({
-        bytes,
-        name: `glisk-s0-${d.tokenId}.json`,
-        mime: "application/json",
-        cidVersion: version,
-        keyvalues: { tokenId: d.tokenId, chainId: String(d.chainId), kind: "metadata" },
-      });
-      if (pinned !== metadataCid) log.warn({ local: metadataCid, pinned }, "provider's metadata CID differs from ours");
-      metadataCid = pinned;
-    }
+    const localCid = await store.put(bytes, version);
+    const metadataCid = pinner
+      ? await pinObject(pinner, log, {
+          bytes,
+          localCid,
+          name: `glisk-s0-${d.tokenId}.json`,
+          mime: "application/json",
+          cidVersion: version,
+          keyvalues: { tokenId: d.tokenId, chainId: String(d.chainId), kind: "metadata" },
+          differs: "provider's metadata CID differs from ours",
+        })
+      : localCid;
     const updated = await updateForMint(db, key, { metadata_cid: metadataCid });
     if (!updated) return "skipped";
     token = updated;
