@@ -32,7 +32,7 @@ async function measure(rpcUrl: string, address: `0x${string}`, uri: (id: bigint)
   return { bytes: uris[0]?.length ?? 0, gasUsed: receipt.gasUsed, perToken: Number(receipt.gasUsed) / BATCH };
 }
 
-export async function benchGas(): Promise<void> {
+async function benchGas(): Promise<void> {
   const anvil = await startAnvil();
   try {
     const { address } = await deployGlisk({ rpcUrl: anvil.url, keeper: anvilAccount(1).address });

@@ -111,7 +111,7 @@ async function run(base: Record<string, string>, s: Scenario, contract: `0x${str
   }
 }
 
-export async function benchStages(): Promise<void> {
+async function benchStages(): Promise<void> {
   const anvil = await startAnvil();
   const redis = await startRedis();
   const replicate = await startFakeReplicate();

@@ -78,8 +78,8 @@ export const pinJobId = (d: PinJobData) => `pin-${d.chainId}-${d.tokenId}-${d.mi
  * within that window is deduplicated by BullMQ; the database stops older duplicates (jobs skip
  * finished work).
  */
-export const KEEP_COMPLETED = { age: 7 * 24 * 3600, count: 100_000 };
-export const KEEP_FAILED = { age: 30 * 24 * 3600 };
+const KEEP_COMPLETED = { age: 7 * 24 * 3600, count: 100_000 };
+const KEEP_FAILED = { age: 30 * 24 * 3600 };
 
 /** Production defaults for stage jobs: retries with exponential backoff (jitter set per worker). */
 export function stageJobOptions(attempts: number, backoffMs: number): DefaultJobOptions {

@@ -23,7 +23,7 @@ export function localKeeper(env: NodeJS.ProcessEnv = process.env): Address {
   return key ? privateKeyToAccount(key as `0x${string}`).address : anvilAccount(1).address;
 }
 
-export function readLocalDeployment(file = localDeploymentFile): LocalDeployment | undefined {
+function readLocalDeployment(file = localDeploymentFile): LocalDeployment | undefined {
   if (!existsSync(file)) return undefined;
   try {
     const raw = JSON.parse(readFileSync(file, "utf8")) as LocalDeployment;
@@ -34,11 +34,7 @@ export function readLocalDeployment(file = localDeploymentFile): LocalDeployment
 }
 
 /** Deploys GliskNFT, grants the keeper and writes `file`. */
-export async function deployLocal(
-  rpcUrl: string,
-  keeper: Address,
-  file = localDeploymentFile,
-): Promise<LocalDeployment> {
+async function deployLocal(rpcUrl: string, keeper: Address, file = localDeploymentFile): Promise<LocalDeployment> {
   const { publicClient } = localClients(rpcUrl);
   const chainId = await publicClient.getChainId();
   const { address, startBlock } = await deployGlisk({ rpcUrl, keeper });

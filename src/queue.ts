@@ -10,7 +10,7 @@ import { config } from "./config";
 import { logger } from "./logger";
 
 /** Generation retries: 8 attempts from 2 s, doubling (the image provider decides what is transient). */
-export const GENERATE_JOB_OPTIONS = stageJobOptions(8, 2_000);
+const GENERATE_JOB_OPTIONS = stageJobOptions(8, 2_000);
 const MAX_BACKOFF_MS = 30_000;
 
 type Producer = { key: string; queue: Queue };

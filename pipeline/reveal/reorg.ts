@@ -13,7 +13,7 @@ import { receiptOf } from "./watch";
 const UNIQUE_VIOLATION = "23505";
 
 /** Deeper than the 30-block finality Ponder assumes for Base and anvil. */
-export const REORG_WINDOW_BLOCKS = 32;
+const REORG_WINDOW_BLOCKS = 32;
 
 /** Re-checks recent mined reveals; returns how many were reopened or handed back. */
 export async function reopenReorged(s: Sender): Promise<number> {

@@ -10,7 +10,7 @@ import { errorBody } from "./errors";
 const digest = (value: string) => createHash("sha256").update(value).digest();
 
 /** Constant-time comparison: hashing first makes both sides the same length. */
-export function tokenMatches(presented: string, expected: string): boolean {
+function tokenMatches(presented: string, expected: string): boolean {
   return timingSafeEqual(digest(presented), digest(expected));
 }
 

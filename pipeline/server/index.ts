@@ -20,7 +20,7 @@ import { ipfsRoutes } from "./ipfs";
 import { metricsRoutes } from "./metrics";
 import { openApiRoutes } from "./openapi";
 
-export const BULL_BOARD_PATH = "/admin/queues";
+const BULL_BOARD_PATH = "/admin/queues";
 export const ADMIN_BODY_LIMIT = 64 * 1024;
 
 function bullBoard(ctx: Context) {

@@ -20,7 +20,7 @@ export const addressSchema = z
   .describe("Ethereum address (0x + 40 hex digits)");
 
 /** A prompt, checked and trimmed by the same rules the generate stage applies. */
-export const promptSchema = z.string().transform((raw, ctx) => {
+const promptSchema = z.string().transform((raw, ctx) => {
   const check = validatePrompt(raw);
   if (check.ok) return check.prompt;
   ctx.addIssue({ code: "custom", message: check.reason });

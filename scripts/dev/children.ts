@@ -48,7 +48,7 @@ export function startChild(
   const keep = options.keep ?? (() => true);
   forward(child.stdout, name, keep);
   forward(child.stderr, name, keep);
-  return { name, process: child, stop: (graceMs?: number) => stopGroup(child, graceMs) };
+  return { name, process: child, stop: () => stopGroup(child) };
 }
 
 const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
@@ -62,12 +62,12 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
   }
 }
 
-/** SIGTERM to the child's group, SIGKILL after `graceMs`. */
-export async function stopGroup(child: ChildProcess, graceMs = 15_000): Promise<void> {
+/** SIGTERM to the child's group, SIGKILL after 15 s. */
+async function stopGroup(child: ChildProcess): Promise<void> {
   if (!alive(child)) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   signalGroup(child, "SIGTERM");
-  const timer = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
+  const timer = setTimeout(() => signalGroup(child, "SIGKILL"), 15_000);
   await exited;
   clearTimeout(timer);
 }
