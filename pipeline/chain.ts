@@ -5,7 +5,7 @@ import type { Network } from "../config/network";
 
 const chains: Record<number, Chain> = { [foundry.id]: foundry, [base.id]: base, [baseSepolia.id]: baseSepolia };
 
-export function chainFor(network: Network): Chain {
+function chainFor(network: Network): Chain {
   const chain = chains[network.chainId];
   if (!chain) throw new Error(`no chain definition for chain id ${network.chainId}`);
   return chain;

@@ -17,8 +17,6 @@
  */
 import { UnrecoverableError } from "bullmq";
 
-export { UnrecoverableError };
-
 /** A failure worth retrying later. */
 export class TransientError extends Error {
   override name = "TransientError";

@@ -1,7 +1,7 @@
 /** Prompt rules shared by the generate stage and the author API. The prompt text never leaves the database. */
 import { createHash } from "node:crypto";
 
-export const MAX_PROMPT_LENGTH = 1000;
+const MAX_PROMPT_LENGTH = 1000;
 // C0 and C1 controls and DEL (tab and newline too): a prompt is one line of text for the image model.
 const isControl = (c: string) => {
   const n = c.codePointAt(0) ?? 0;

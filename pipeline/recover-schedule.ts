@@ -18,7 +18,7 @@ import { type RecoverParameters, type RecoverReturnType, recoverStages } from ".
 import { workerOptions } from "./workers";
 
 export const RECOVER_QUEUE = "recover";
-export const RECOVER_SCHEDULER_ID = "stage-recovery";
+const RECOVER_SCHEDULER_ID = "stage-recovery";
 
 /** The longest the watchdog waits before noticing a wiped scheduler. */
 const MAX_WATCH_MS = 60_000;

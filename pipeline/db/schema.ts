@@ -1,5 +1,5 @@
 /** Row types of the `pipeline` schema. Token ids are decimal strings (numeric(78,0)); int8 columns are numbers. */
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { ColumnType, Generated, Selectable, Updateable } from "kysely";
 
 export const tokenStatuses = [
   "detected",
@@ -108,7 +108,6 @@ export interface Database {
 }
 
 export type Token = Selectable<TokensTable>;
-export type NewToken = Insertable<TokensTable>;
 export type TokenUpdate = Updateable<TokensTable>;
 export type TokenEvent = Selectable<TokenEventsTable>;
 export type RevealTransaction = Selectable<RevealTransactionsTable>;

@@ -14,8 +14,8 @@ export type OpenAiOptions = { url: string; apiKey?: string; model: string; size:
 type ImagesResponse = { data?: { b64_json?: string }[] };
 type ErrorBody = { error?: { code?: string | null; type?: string; message?: string } };
 
-/** The endpoint for a configured base URL. */
-export const imagesEndpoint = (base: string) =>
+// The endpoint for a configured base URL (which may already name it).
+const imagesEndpoint = (base: string) =>
   /\/images\/generations\/?$/.test(base) ? base : `${base.replace(/\/+$/, "")}/images/generations`;
 
 /** The OpenAI-compatible provider. */
