@@ -1,6 +1,6 @@
 import { createConfig } from "ponder";
 import { GliskNFTAbi } from "./abis/GliskNFTAbi";
-import { config } from "./src/config";
+import { config } from "./indexer/config";
 
 const { network } = config;
 

@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { type GenerateJobData, generateJobId, QUEUE, stageJobOptions } from "../pipeline/queues";
+import { type GenerateJobData, generateJobId, QUEUE, stageJobOptions } from "../common/jobs";
 import { emptyQueues } from "../scripts/dev/redis";
 import { anvilAccount, deployGlisk, mint, waitFor } from "../scripts/lib/glisk";
 import { freePort, startAnvil, startRedis, stopProcess } from "../scripts/lib/processes";

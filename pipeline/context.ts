@@ -5,13 +5,13 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { PublicClient } from "viem";
+import { QUEUE, type QueueName } from "../common/jobs";
+import { createLogger, type Logger } from "../common/logger";
+import { producerConnection, workerConnection } from "../common/redis";
+import { secretValues } from "../common/secrets";
 import { createChainClient } from "./chain";
 import type { Config } from "./config";
 import { createDatabase, type Db } from "./db/database";
-import { createLogger, type Logger } from "./logger";
-import { QUEUE, type QueueName } from "./queues";
-import { producerConnection, workerConnection } from "./redis";
-import { secretValues } from "./secrets";
 
 export type Context = {
   config: Config;

@@ -1,5 +1,17 @@
+import { UnrecoverableError } from "bullmq";
+import { createPublicClient, http } from "viem";
 import { describe, expect, test } from "vitest";
-import { classifyStatus, httpError, isPermanent, parseRetryAfter, RateLimitedError, TransientError } from "./errors";
+import { freePort } from "../scripts/lib/processes";
+import {
+  classifyStatus,
+  describeError,
+  forQueue,
+  httpError,
+  isPermanent,
+  parseRetryAfter,
+  RateLimitedError,
+  TransientError,
+} from "./errors";
 
 describe("error classification", () => {
   test("HTTP statuses map to their failure class", () => {
@@ -20,5 +32,37 @@ describe("error classification", () => {
     expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:30 GMT", now)).toBe(30_000);
     expect(parseRetryAfter(null)).toBe(10_000);
     expect(parseRetryAfter("soon")).toBe(10_000);
+  });
+});
+
+const RPC_KEY = "k3y-0f-the-rpc-provider-a1b2c3";
+
+async function rpcFailure(rpcUrl: string): Promise<Error> {
+  const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) });
+  return client.getBlockNumber().then(
+    () => {
+      throw new Error("expected the RPC call to fail");
+    },
+    (error: Error) => error,
+  );
+}
+
+describe("secrets inside error texts", () => {
+  test("an RPC failure's description names what failed without the RPC URL's key", async () => {
+    const error = await rpcFailure(`http://127.0.0.1:${await freePort()}/v2/${RPC_KEY}`);
+    expect(error.message).toContain(RPC_KEY); // viem's own message carries it
+    const described = describeError(error);
+    expect(described).toMatch(/^HttpRequestError: HTTP request failed/);
+    expect(described).not.toContain(RPC_KEY);
+  });
+
+  test("the error handed to BullMQ (kept in Redis, shown in Bull Board) is the description, still retryable", async () => {
+    const error = await rpcFailure(`http://127.0.0.1:${await freePort()}/v2/${RPC_KEY}`);
+    const queued = forQueue(error);
+    expect(queued.message).toBe(describeError(error));
+    expect(`${queued.message}${queued.stack}`).not.toContain(RPC_KEY);
+    expect(isPermanent(queued)).toBe(false);
+    const permanentError = new UnrecoverableError("bad prompt");
+    expect(forQueue(permanentError)).toBe(permanentError);
   });
 });

@@ -9,6 +9,7 @@
  */
 import { DelayedError, type Job } from "bullmq";
 import { type Address, getAddress, type Hash, zeroAddress } from "viem";
+import { type GenerateJobData, QUEUE } from "../common/jobs";
 import type { Context } from "./context";
 import { getAuthor } from "./db/authors";
 import { getToken, recordDetected, transition, updateForMint } from "./db/tokens";
@@ -20,7 +21,6 @@ import { readOnChainToken } from "./onchain-token";
 import { promptHash, validatePrompt } from "./prompt";
 import { chooseProvider, type ImageProviders } from "./providers/image";
 import { sniffImageMime } from "./providers/mime";
-import { type GenerateJobData, QUEUE } from "./queues";
 import { stageFailure } from "./stage-failure";
 import { recordStale } from "./stale-job";
 

@@ -2,12 +2,30 @@
  * The keeper wallet that signs reveal transactions. The private key stays inside the viem account
  * built here: it is never logged, never put in job data and never returned; only the address is.
  */
+
+import { UnrecoverableError } from "bullmq";
 import { type Address, keccak256, type PrivateKeyAccount, type PublicClient, toBytes } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
+import type { DecodedRevert } from "../common/revert";
 import type { Context } from "./context";
 
 export const KEEPER_ROLE = keccak256(toBytes("KEEPER_ROLE"));
+
+/** The keeper lacks KEEPER_ROLE: retrying cannot help, an operator must grant the role. */
+export class KeeperUnauthorizedError extends UnrecoverableError {
+  constructor(keeper: string, detail: string) {
+    super(
+      `reveal worker stopped: keeper ${keeper} is not allowed to call revealTokens (${detail}). ` +
+        "Grant KEEPER_ROLE to this address on the contract, then restart the pipeline.",
+    );
+    this.name = "KeeperUnauthorizedError";
+  }
+}
+
+export function isUnauthorized(revert: DecodedRevert | undefined): boolean {
+  return revert?.name === "AccessControlUnauthorizedAccount";
+}
 
 export type Keeper = { account: PrivateKeyAccount; address: Address };
 

@@ -9,9 +9,9 @@
 import { Job, QueueEvents } from "bullmq";
 import { sql } from "kysely";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { JOB_STATES, QUEUE, type QueueName } from "../common/jobs";
 import type { Context } from "./context";
 import type { RevealTxStatus } from "./db/schema";
-import { JOB_STATES, QUEUE, type QueueName } from "./queues";
 
 export type Metrics = {
   registry: Registry;

@@ -5,6 +5,7 @@
  * failure between the two uploads only does the missing one.
  */
 import type { Job } from "bullmq";
+import { type PinJobData, QUEUE } from "../common/jobs";
 import type { Context } from "./context";
 import { getToken, transition, updateForMint } from "./db/tokens";
 import { permanent } from "./errors";
@@ -12,7 +13,6 @@ import type { LocalStore } from "./ipfs/local-store";
 import { buildMetadata, metadataBytes } from "./metadata";
 import type { IpfsPinner } from "./providers/ipfs";
 import { extensionFor, type ImageMime } from "./providers/mime";
-import { type PinJobData, QUEUE } from "./queues";
 import { requestReveal } from "./reveal/request";
 import { stageFailure } from "./stage-failure";
 

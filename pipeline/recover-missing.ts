@@ -10,9 +10,9 @@
  * ids grow with the chain). Mints younger than RECOVER_MINT_GRACE_BLOCKS are left to the indexer.
  */
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
+import { generateJobData, generateJobId, stageJobOptions } from "../common/jobs";
 import type { Context } from "./context";
 import { ensureJob } from "./enqueue";
-import { generateJobData, generateJobId, stageJobOptions } from "./queues";
 import { findMint, type MintRange, mintCovering } from "./reveal/chain-reads";
 
 /** Ids looked up per pass; the next pass continues where this one stopped. */

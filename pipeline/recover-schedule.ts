@@ -11,14 +11,12 @@
  * - Never races a live job: only rows unchanged for the grace period are touched (see `quietSince`),
  *   and `ensureJob` leaves any job still in Redis alone. Idempotent by deterministic job ids.
  */
-import { Queue, Worker } from "bullmq";
+import { Worker } from "bullmq";
+import { QUEUE, type RecoverJobData, SCHEDULER } from "../common/jobs";
 import type { Config } from "./config";
 import type { Context } from "./context";
 import { type RecoverParameters, type RecoverReturnType, recoverStages } from "./recover";
 import { workerOptions } from "./workers";
-
-export const RECOVER_QUEUE = "recover";
-const RECOVER_SCHEDULER_ID = "stage-recovery";
 
 /** The longest the watchdog waits before noticing a wiped scheduler. */
 const MAX_WATCH_MS = 60_000;
@@ -57,9 +55,9 @@ export async function startStageRecovery(ctx: Context, options: { watchMs?: numb
   if (config.RECOVER_INTERVAL_SECONDS === 0) return off;
   const every = config.RECOVER_INTERVAL_SECONDS * 1000;
   const log = ctx.logger.child({ stage: "recover" });
-  const queue = new Queue(RECOVER_QUEUE, { connection: ctx.redis, prefix: config.QUEUE_PREFIX });
-  const worker = new Worker<Record<string, never>, RecoverReturnType>(
-    RECOVER_QUEUE,
+  const queue = ctx.queues.recover;
+  const worker = new Worker<RecoverJobData, RecoverReturnType>(
+    QUEUE.recover,
     () => recoverQuietStages(ctx),
     // A pass whose holder died is taken over once, then dropped: the next interval runs a fresh one.
     workerOptions(ctx, { concurrency: 1, maxStalledCount: 1 }),
@@ -68,7 +66,7 @@ export async function startStageRecovery(ctx: Context, options: { watchMs?: numb
   worker.on("error", (error) => log.warn({ err: error.message }, "recover worker error"));
 
   const ensureScheduled = async (): Promise<boolean> => {
-    const current = await queue.getJobScheduler(RECOVER_SCHEDULER_ID);
+    const current = await queue.getJobScheduler(SCHEDULER.stageRecovery);
     // Upserting an unchanged scheduler on every tick would reschedule it; only a missing one (or a
     // new interval after a deploy) is written.
     if (current && Number(current.every) === every) return false;
@@ -77,9 +75,9 @@ export async function startStageRecovery(ctx: Context, options: { watchMs?: numb
     // before any round could run on two replicas at once.
     await ctx.queues.reveal.setGlobalConcurrency(1);
     await queue.upsertJobScheduler(
-      RECOVER_SCHEDULER_ID,
+      SCHEDULER.stageRecovery,
       { every },
-      { name: RECOVER_QUEUE, data: {}, opts: { attempts: 1, removeOnComplete: true, removeOnFail: true } },
+      { name: QUEUE.recover, data: {}, opts: { attempts: 1, removeOnComplete: true, removeOnFail: true } },
     );
     return true;
   };
@@ -99,7 +97,6 @@ export async function startStageRecovery(ctx: Context, options: { watchMs?: numb
       clearInterval(timer);
       await checking;
       await worker.close();
-      await queue.close();
     },
   };
 }

@@ -5,11 +5,10 @@
  * replica, whose first step settles the pending transaction the crashed one left.
  */
 import { type Job, UnrecoverableError, Worker } from "bullmq";
+import { QUEUE, type RevealJobData, SCHEDULER } from "../common/jobs";
 import type { Context } from "./context";
 import { forQueue } from "./errors";
-import { checkKeeper, type Keeper, keeperFromConfig, setRevealWorkerState } from "./keeper";
-import { QUEUE, type RevealJobData } from "./queues";
-import { KeeperUnauthorizedError } from "./reveal/errors";
+import { checkKeeper, type Keeper, KeeperUnauthorizedError, keeperFromConfig, setRevealWorkerState } from "./keeper";
 import { requestReveal } from "./reveal/request";
 import { type RoundStats, runRevealRound } from "./reveal/round";
 import { WorkerStoppingError } from "./reveal/watch";
@@ -107,7 +106,7 @@ export async function startRevealWorker(ctx: Context, options: RevealWorkerOptio
   // Safety net: a round whose retries ran out during an RPC outage, or a lost timer, must not leave
   // pending transactions or ready tokens waiting for the next request. One scheduler for all replicas.
   await ctx.queues.reveal.upsertJobScheduler(
-    "reveal-sweep",
+    SCHEDULER.revealSweep,
     { every: options.sweepMs ?? 60_000 },
     { name: "reveal", data: { trigger: "recover" }, opts: { removeOnComplete: true, removeOnFail: true } },
   );

@@ -7,7 +7,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Address, getAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { localDeploymentFile } from "../config/network";
+import { localDeploymentFile } from "../common/network";
 import { devPaths } from "./dev/session";
 import { anvilAccount, deployGlisk, localClients } from "./lib/glisk";
 

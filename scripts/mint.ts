@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { type Address, getAddress, isAddress } from "viem";
 import { adminApiToken, adminApiUrl } from "../cli/api";
-import { resolveNetwork } from "../config/network";
+import { resolveNetwork } from "../common/network";
 import { localRpcUrl } from "./deploy-local";
 import { devPaths } from "./dev/session";
 import { anvilAccount, mint } from "./lib/glisk";

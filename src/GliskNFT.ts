@@ -6,11 +6,11 @@ import { ponder } from "ponder:registry";
 import { author, mintBatch, reveal, token } from "ponder:schema";
 import { getAddress, zeroAddress } from "viem";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
-import { generateJobData } from "../pipeline/queues";
-import { decodeRevert } from "../pipeline/reveal/errors";
-import { logger } from "./logger";
-import { enqueueGenerate } from "./queue";
-import { urisFromCalldata } from "./reveal-uris";
+import { generateJobData } from "../common/jobs";
+import { decodeRevert } from "../common/revert";
+import { enqueueGenerate } from "../indexer/enqueue-generate";
+import { logger } from "../indexer/logger";
+import { urisFromCalldata } from "../indexer/uris-from-calldata";
 
 // `_safeMint` emits Transfer (and may call the recipient's onERC721Received, which can move the
 // token on) before BatchMinted, so the mint Transfer creates the row and BatchMinted completes it.

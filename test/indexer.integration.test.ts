@@ -11,7 +11,7 @@ import { Redis } from "ioredis";
 import { type Address, encodeFunctionData, getAddress, type Hash, type Hex, keccak256, zeroAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
-import type { GenerateJobData } from "../pipeline/queues";
+import type { GenerateJobData } from "../common/jobs";
 import { anvilAccount, deployGlisk, grantKeeper, localClients, mint, waitFor } from "../scripts/lib/glisk";
 import { type Service, startRedis } from "../scripts/lib/processes";
 import { type PonderProcess, type StartPonderOptions, startPonder } from "./helpers/ponder";

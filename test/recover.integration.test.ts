@@ -2,13 +2,13 @@ import { type Job, Queue, Worker } from "bullmq";
 import { getAddress } from "viem";
 import { describe, expect, test } from "vitest";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
+import type { GenerateJobData } from "../common/jobs";
+import { generateJobId, QUEUE } from "../common/jobs";
 import { recordDetected, tokenHistory, transition } from "../pipeline/db/tokens";
 import { readIpfsObject } from "../pipeline/ipfs/local-store";
-import type { GenerateJobData } from "../pipeline/queues";
-import { generateJobId } from "../pipeline/queues";
 import { recoverStages } from "../pipeline/recover";
 import { recoverMissingMints } from "../pipeline/recover-missing";
-import { RECOVER_QUEUE, recoverQuietStages, startStageRecovery } from "../pipeline/recover-schedule";
+import { recoverQuietStages, startStageRecovery } from "../pipeline/recover-schedule";
 import { type RevealWorker, startRevealWorker } from "../pipeline/reveal-batch";
 import { anvilAccount, localClients, waitFor } from "../scripts/lib/glisk";
 import { anvilKey, revealedOnChain } from "./reveal-harness";
@@ -55,7 +55,7 @@ const asIndexed = (j: GenerateJobData): GenerateJobData => ({
 /** Stops the reveal worker and periodic recovery, and removes the `recover` queue; the harness does the rest. */
 async function stopAll(p: Pipeline, parts: { close: () => Promise<void> }[]) {
   for (const part of parts.reverse()) await part.close();
-  const queue = new Queue(RECOVER_QUEUE, { connection: p.ctx.redis, prefix: p.ctx.config.QUEUE_PREFIX });
+  const queue = new Queue(QUEUE.recover, { connection: p.ctx.redis, prefix: p.ctx.config.QUEUE_PREFIX });
   await queue.obliterate({ force: true }).catch(() => {});
   await queue.close();
 }
@@ -120,7 +120,7 @@ describe("periodic recovery, one pass", () => {
       await startStageRecovery(a.ctx, { watchMs: 100 }),
       await startStageRecovery(b.ctx, { watchMs: 100 }),
     ];
-    const queue = new Queue(RECOVER_QUEUE, { connection: a.ctx.redis, prefix });
+    const queue = new Queue(QUEUE.recover, { connection: a.ctx.redis, prefix });
     try {
       expect((await queue.getJobSchedulers()).map((j) => j.key)).toEqual(["stage-recovery"]);
       expect(await queue.getGlobalConcurrency()).toBe(1);

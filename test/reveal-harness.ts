@@ -7,10 +7,10 @@ import { CID } from "multiformats/cid";
 import * as Digest from "multiformats/hashes/digest";
 import { type Address, type Hash, parseEventLogs, toHex } from "viem";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
+import { createLogger, type Logger } from "../common/logger";
 import { parseConfig } from "../pipeline/config";
 import { type Context, createContext } from "../pipeline/context";
 import type { Db } from "../pipeline/db/database";
-import { createLogger, type Logger } from "../pipeline/logger";
 import { anvilAccount, localClients, type MintReturnType } from "../scripts/lib/glisk";
 
 /** The raw private key of anvil development account `index`. */

@@ -1,13 +1,13 @@
 import { Worker } from "bullmq";
 import { pino } from "pino";
 import { describe, expect, test } from "vitest";
+import { QUEUE } from "../common/jobs";
+import { createLogger } from "../common/logger";
 import { parseConfig } from "../pipeline/config";
 import { createContext } from "../pipeline/context";
 import { getAuthor } from "../pipeline/db/authors";
 import { transition } from "../pipeline/db/tokens";
 import { createLocalStore } from "../pipeline/ipfs/local-store";
-import { createLogger } from "../pipeline/logger";
-import { QUEUE } from "../pipeline/queues";
 import { ADMIN_BODY_LIMIT, createApp } from "../pipeline/server";
 import { anvilAccount, mint, PLACEHOLDER_URI, waitFor } from "../scripts/lib/glisk";
 import { freePort } from "../scripts/lib/processes";
@@ -67,7 +67,7 @@ describe("authentication", () => {
     expect(sameSite.status).toBe(200);
   });
 
-  test("HTTP Basic with the token as password opens Bull Board, whose API lists the three queues", async () => {
+  test("HTTP Basic with the token as password opens Bull Board, whose API lists every queue", async () => {
     const basic = `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString("base64")}`;
     const page = await h().call("/admin/queues", { token: false, headers: { authorization: basic } });
     expect(page.status).toBe(200);
@@ -75,7 +75,7 @@ describe("authentication", () => {
     const api = await h().call("/admin/queues/api/queues");
     expect(api.status).toBe(200);
     const body = (await api.json()) as { queues: { name: string }[] };
-    expect(body.queues.map((q) => q.name).sort()).toEqual([QUEUE.generate, QUEUE.pin, QUEUE.reveal].sort());
+    expect(body.queues.map((q) => q.name).sort()).toEqual(Object.values(QUEUE).sort());
   });
 });
 
@@ -276,7 +276,7 @@ describe("admin API", () => {
     expect(body.config.network.chainId).toBe(31337);
     expect(body.versions.node).toBe(process.versions.node);
     expect(body.versions.bullmq).toMatch(/^\d+\.\d+\.\d+/);
-    expect(Object.keys(body.queues).sort()).toEqual(["generate", "pin", "reveal"]);
+    expect(Object.keys(body.queues).sort()).toEqual(Object.values(QUEUE).sort());
     expect(body.keeper).toMatchObject({ address: anvilAccount(1).address, hasRole: true });
     const config = h().ctx.config;
     for (const secret of [config.ADMIN_API_TOKEN, config.KEEPER_PRIVATE_KEY, config.KEEPER_PRIVATE_KEY?.slice(2)]) {
@@ -295,7 +295,7 @@ describe("health", () => {
     const workers = (await (await h().call("/health/workers", { token: false })).json()) as {
       queues: Record<string, { counts: Record<string, number>; workers: number }>;
     };
-    expect(Object.keys(workers.queues).sort()).toEqual(["generate", "pin", "reveal"]);
+    expect(Object.keys(workers.queues).sort()).toEqual(Object.values(QUEUE).sort());
     expect(workers.queues.generate?.counts).toHaveProperty("waiting");
     const keeper = await h().call("/health/keeper", { token: false });
     const body = (await keeper.json()) as Record<string, unknown>;

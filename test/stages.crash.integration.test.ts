@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { describe, expect, test } from "vitest";
-import { type GenerateJobData, generateJobId, stageJobOptions } from "../pipeline/queues";
+import { type GenerateJobData, generateJobId, stageJobOptions } from "../common/jobs";
 import { anvilAccount, waitFor } from "../scripts/lib/glisk";
 import { stopProcess } from "../scripts/lib/processes";
 import { createTestDatabase } from "./helpers/services";

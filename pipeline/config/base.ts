@@ -1,6 +1,6 @@
 /** Process, HTTP, storage and queue settings of the pipeline. */
 import { z } from "zod";
-import { bool, int, optionalString } from "./env";
+import { bool, int, optionalString } from "../../common/env";
 
 export const baseEnv = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),

@@ -1,6 +1,6 @@
 /** Image generation: provider choice, credentials, prompts, download limits, concurrency. */
 import { z } from "zod";
-import { bool, int, list, optionalString } from "./env";
+import { bool, int, list, optionalString } from "../../common/env";
 
 const provider = z.enum(["replicate", "openai", "local"]);
 

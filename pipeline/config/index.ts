@@ -4,7 +4,7 @@
  * are checked here by name so a bad environment fails with one readable list.
  */
 import type { z } from "zod";
-import { type Network, resolveNetwork } from "../../config/network";
+import { type Network, resolveNetwork } from "../../common/network";
 import { baseEnv } from "./base";
 import { imagesEnv } from "./images";
 import { ipfsEnv } from "./ipfs";
@@ -89,13 +89,3 @@ function parseEachVariable(env: Record<string, string | undefined>): Raw {
   }
   return values as Raw;
 }
-
-/** Names of config keys holding secrets: never logged, never returned by the API. */
-export const secretKeys = [
-  "ADMIN_API_TOKEN",
-  "REPLICATE_API_TOKEN",
-  "OPENAI_API_KEY",
-  "PINATA_JWT",
-  "KEEPER_PRIVATE_KEY",
-  "DATABASE_URL",
-] as const;

@@ -1,6 +1,6 @@
 /** IPFS pinning: provider choice, Pinata credentials, metadata shape, concurrency. */
 import { z } from "zod";
-import { int, optionalString } from "./env";
+import { int, optionalString } from "../../common/env";
 
 export const ipfsEnv = z.object({
   /** Default: pinata when PINATA_JWT is set, else local. */

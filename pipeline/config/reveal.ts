@@ -1,6 +1,6 @@
 /** On-chain reveal by the keeper: batching, confirmations, fees, stuck-transaction handling. */
 import { z } from "zod";
-import { int, num, optionalString } from "./env";
+import { int, num, optionalString } from "../../common/env";
 
 export const revealEnv = z.object({
   KEEPER_PRIVATE_KEY: optionalString(),

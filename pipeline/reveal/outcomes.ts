@@ -3,11 +3,12 @@
  * revealed already (recorded without a transaction), gone from the chain, re-minted for another
  * author (back to generation for the canonical mint), or failed with the decoded revert.
  */
+
+import { generateJobData, generateJobId, QUEUE, stageJobOptions } from "../../common/jobs";
 import type { Context } from "../context";
 import { READY, type Token } from "../db/schema";
 import { recordDetected } from "../db/tokens";
 import { ensureJob } from "../enqueue";
-import { generateJobData, generateJobId, QUEUE, stageJobOptions } from "../queues";
 import type { MintLocation } from "./chain-reads";
 import { moveTokens } from "./record";
 

@@ -4,8 +4,8 @@
  */
 import { createHash } from "node:crypto";
 import type { JobsOptions } from "bullmq";
+import type { RevealJobData } from "../../common/jobs";
 import type { Context } from "../context";
-import type { RevealJobData } from "../queues";
 
 export type RequestRevealParameters = RevealJobData;
 

@@ -2,9 +2,10 @@
  * One reveal round, run under the reveal queue's global concurrency of 1: settle what is pending,
  * decide whether a batch is due, then send batches until no ready token is left.
  */
+
+import type { RevealJobData } from "../../common/jobs";
 import type { Context } from "../context";
 import type { Keeper } from "../keeper";
-import type { RevealJobData } from "../queues";
 import { revealBatch } from "./batch";
 import { recordAlreadyRevealed, recordFailed, regenerate } from "./outcomes";
 import { preflight } from "./preflight";

@@ -1,9 +1,9 @@
 /** What sending and watching a reveal transaction needs: clients, keeper, and the fee and stuck policy. */
 import type { Address, PublicClient } from "viem";
+import type { Logger } from "../../common/logger";
 import type { Context } from "../context";
 import type { Db } from "../db/database";
 import type { Keeper } from "../keeper";
-import type { Logger } from "../logger";
 import { feeCap } from "./fees";
 
 export type Sender = {

@@ -1,8 +1,8 @@
 /** HTTP errors of the operations API: the shared JSON error shape (`../http-errors`) and body parsing. */
 import type { Context as HonoContext } from "hono";
-import { ApiError } from "../http-errors";
+import { ApiError } from "../../common/http-errors";
 
-export { ApiError, errorBody, jsonErrorHandler as handleError } from "../http-errors";
+export { ApiError, errorBody, jsonErrorHandler as handleError } from "../../common/http-errors";
 
 /** Reads a JSON body, answering 400 when it is not JSON. */
 export async function readJson(c: HonoContext): Promise<unknown> {

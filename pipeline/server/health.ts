@@ -5,9 +5,9 @@
 
 import { Hono } from "hono";
 import { sql } from "kysely";
+import { JOB_STATES } from "../../common/jobs";
 import type { Context } from "../context";
 import { keeperStatus } from "../keeper";
-import { JOB_STATES } from "../queues";
 
 const CHECK_TIMEOUT_MS = 3_000;
 

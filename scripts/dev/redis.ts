@@ -2,7 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { QUEUE } from "../../pipeline/queues";
+import { QUEUE } from "../../common/jobs";
 import { freePort, hasCommand, redisServerArgs, waitForPort } from "../lib/processes";
 import { type Child, startChild } from "./children";
 

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { localDeploymentFile } from "../../config/network";
+import { localDeploymentFile } from "../../common/network";
 
 export type DevPaths = ReturnType<typeof devPaths>;
 

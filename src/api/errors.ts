@@ -3,8 +3,8 @@
  * `{ "error": { "code", "message" } }`, 400 `invalid_request` naming the bad parameter (a thrown ZodError),
  * 500 without internals.
  */
-import { ApiError, jsonErrorHandler } from "../../pipeline/http-errors";
-import { logger } from "../logger";
+import { ApiError, jsonErrorHandler } from "../../common/http-errors";
+import { logger } from "../../indexer/logger";
 
 export { ApiError };
 

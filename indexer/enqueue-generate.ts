@@ -4,8 +4,8 @@
  * reload, Ponder's own retries) finds the job already there and adds nothing (invariant 2).
  */
 import { Queue } from "bullmq";
-import { type GenerateJobData, generateJobId, QUEUE, stageJobOptions } from "../pipeline/queues";
-import { producerConnection } from "../pipeline/redis";
+import { type GenerateJobData, generateJobId, QUEUE, stageJobOptions } from "../common/jobs";
+import { producerConnection } from "../common/redis";
 import { config } from "./config";
 import { logger } from "./logger";
 

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
+import { indexerEnv } from "../indexer/parse-config";
 import { pipelineEnv } from "../pipeline/config";
-import { indexerEnv } from "../src/parse-config";
 
 const example = readFileSync(path.resolve(import.meta.dirname, "../.env.example"), "utf8");
 const readme = readFileSync(path.resolve(import.meta.dirname, "../README.md"), "utf8");

@@ -4,17 +4,27 @@
  * the full RPC URL in its error messages, and hosted RPC URLs carry their API key in the path
  * (`https://base-mainnet.g.alchemy.com/v2/<key>`).
  */
-import type { Config } from "./config";
-import { secretKeys } from "./config";
+
+/** Names of environment variables holding secrets: never logged, never returned by an API. */
+export const secretKeys = [
+  "ADMIN_API_TOKEN",
+  "REPLICATE_API_TOKEN",
+  "OPENAI_API_KEY",
+  "PINATA_JWT",
+  "KEEPER_PRIVATE_KEY",
+  "DATABASE_URL",
+] as const;
 
 // Shorter values are too likely to match ordinary text (and are not real secrets anyway).
 const MIN_LENGTH = 8;
 
+export type SecretSource = Partial<Record<(typeof secretKeys)[number], string | undefined>> & {
+  REDIS_URL: string;
+  network: { rpcUrl: string };
+};
+
 /** Every secret value `config` holds: the secret variables, the non-public parts of the RPC URL, Redis's password. */
-export function secretValues(
-  config: Partial<Pick<Config, (typeof secretKeys)[number]>> &
-    Pick<Config, "REDIS_URL"> & { network: { rpcUrl: string } },
-) {
+export function secretValues(config: SecretSource): string[] {
   const values: string[] = [];
   for (const key of secretKeys) {
     const value = config[key];

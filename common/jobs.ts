@@ -1,9 +1,13 @@
 /**
- * The stage graph on one screen. The indexer enqueues `generate` for every minted token; each stage
- * enqueues the next on success:
+ * The stage graph on one screen, shared by the indexer (producer of `generate`) and the pipeline.
+ * The indexer enqueues `generate` for every minted token; each stage enqueues the next on success:
  *
  *   generate (image from the author's prompt) ──► pin (image + metadata to IPFS; token ready)
- *        ──► reveal (one batch job at a time, ≤ BATCH_REVEAL_MAX_TOKENS per revealTokens tx)
+ *        ──► reveal (one round at a time across replicas, ≤ BATCH_REVEAL_MAX_TOKENS per revealTokens tx)
+ *
+ * Two job schedulers (one per deployment, whichever replica takes each job) keep it moving when a
+ * request is lost: `reveal-sweep` asks for a reveal round every minute, `stage-recovery` runs a
+ * `recover` job every RECOVER_INTERVAL_SECONDS that re-enqueues unfinished work from the database.
  *
  * Job ids are deterministic so replays of the same fact never create a second job (invariant 2).
  * BullMQ ids may not contain ":" nor be all digits.
@@ -11,7 +15,10 @@
 import type { DefaultJobOptions } from "bullmq";
 import { getAddress } from "viem";
 
-export const QUEUE = { generate: "generate", pin: "pin", reveal: "reveal" } as const;
+export const QUEUE = { generate: "generate", pin: "pin", reveal: "reveal", recover: "recover" } as const;
+
+/** BullMQ job schedulers: `reveal-sweep` on the reveal queue, `stage-recovery` on the recover queue. */
+export const SCHEDULER = { revealSweep: "reveal-sweep", stageRecovery: "stage-recovery" } as const;
 
 /** The BullMQ job states operators see in /health/workers and /metrics. */
 export const JOB_STATES = [
@@ -38,9 +45,14 @@ export type GenerateJobData = {
 
 export type PinJobData = { chainId: number; tokenId: string; mintTxHash: string };
 
+/** A periodic recovery pass carries no data. */
+export type RecoverJobData = Record<string, never>;
+
 /**
- * A reveal round: `ready` when a token became ready, `timer` for the wait trigger, `manual` from the API,
- * `recheck` to look again at tokens a due round had to hold back (fees above the cap, mint not deep yet).
+ * A reveal round: `ready` when a token became ready, `timer` when the oldest ready token's wait ran
+ * out, `manual` from the admin API or CLI, `recover` at start-up, from recovery and the sweep
+ * scheduler, `recheck` to look again at tokens a due round had to hold back (fees above the cap, mint
+ * not deep yet).
  */
 export type RevealJobData = { trigger: "ready" | "timer" | "manual" | "recover" | "recheck"; tokenIds?: string[] };
 

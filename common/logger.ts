@@ -1,6 +1,6 @@
 /** Structured JSON logs (pino). Secrets are redacted wherever they appear as fields. */
 import { pino } from "pino";
-import { secretKeys } from "./config";
+import { secretKeys } from "./secrets";
 
 const secretFields = [...secretKeys, "privateKey", "authorization", "token", "jwt", "apiKey"];
 const redact = [...secretFields, ...secretFields.map((f) => `*.${f}`), "req.headers.authorization"];

@@ -1,7 +1,7 @@
 import { encodeFunctionData, getAddress } from "viem";
 import { describe, expect, test } from "vitest";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
-import { urisFromCalldata } from "./reveal-uris";
+import { urisFromCalldata } from "./uris-from-calldata";
 
 const contract = getAddress("0x5fbdb2315678afecb367f032d93f642f64180aa3");
 const reveal = (ids: bigint[], uris: string[]) =>

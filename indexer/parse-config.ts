@@ -1,7 +1,7 @@
-/** The indexer's environment variables: zod schema and the parser `src/config.ts` applies once. */
+/** The indexer's environment variables: zod schema and the parser `indexer/config.ts` applies once. */
 import { z } from "zod";
-import { type Network, resolveNetwork } from "../config/network";
-import { int, optionalString } from "../pipeline/config/env";
+import { int, optionalString } from "../common/env";
+import { type Network, resolveNetwork } from "../common/network";
 
 export const indexerEnv = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
