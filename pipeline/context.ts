@@ -9,7 +9,7 @@ import { QUEUE, type QueueName } from "../common/jobs";
 import { createLogger, type Logger } from "../common/logger";
 import { producerConnection, workerConnection } from "../common/redis";
 import { secretValues } from "../common/secrets";
-import { createChainClient } from "./chain";
+import { createChainClient } from "./chain/client";
 import type { Config } from "./config";
 import { createDatabase, type Db } from "./db/database";
 

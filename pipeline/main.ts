@@ -7,9 +7,9 @@
  */
 import { type Config, parseConfig } from "./config";
 import { type Context, createContext } from "./context";
-import { recoverStages } from "./recover";
-import { startStageRecovery } from "./recover-schedule";
-import { startRevealWorker } from "./reveal-batch";
+import { recoverStages } from "./recovery/recover-stages";
+import { startStageRecovery } from "./recovery/schedule";
+import { startRevealWorker } from "./reveal/processor";
 import { startServer } from "./server";
 import { startStageWorkers } from "./workers";
 

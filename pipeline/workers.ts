@@ -9,11 +9,11 @@
  */
 import { Worker, type WorkerOptions } from "bullmq";
 import type { Context } from "./context";
-import { createGenerateProcessor, GENERATE_QUEUE } from "./generate-image";
-import { createLocalStore, type LocalStore } from "./ipfs/local-store";
-import { createPinProcessor, PIN_QUEUE } from "./pin-to-ipfs";
+import { createGenerateProcessor, GENERATE_QUEUE } from "./generate/processor";
+import { createPinProcessor, PIN_QUEUE } from "./pin/processor";
 import { createImageProviders, type ImageProviders } from "./providers/image";
-import { createIpfsPinner, type IpfsPinner } from "./providers/ipfs";
+import { createLocalStore, type LocalStore } from "./providers/local-ipfs-store";
+import { createIpfsPinner, type IpfsPinner } from "./providers/pinner";
 
 export type StageWorkers = { generate: Worker; pin: Worker; close: () => Promise<void> };
 

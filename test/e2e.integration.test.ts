@@ -18,7 +18,7 @@ import { chromium } from "playwright-core";
 import { type Address, getAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
-import { computeCid } from "../pipeline/ipfs/cid";
+import { computeCid } from "../pipeline/providers/cid";
 import { sniffImageMime } from "../pipeline/providers/mime";
 import { anvilAccount, localClients, mint, waitFor } from "../scripts/lib/glisk";
 import { freePort, isListening } from "../scripts/lib/processes";

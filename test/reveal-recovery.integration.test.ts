@@ -9,12 +9,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
 import type { Context } from "../pipeline/context";
 import { createDatabase, type Db } from "../pipeline/db/database";
-import { keeperFromConfig } from "../pipeline/keeper";
+import { storeIntent } from "../pipeline/db/reveal-transactions";
 import { broadcast, signReveal } from "../pipeline/reveal/broadcast";
-import { storeIntent } from "../pipeline/reveal/record";
+import { keeperFromConfig } from "../pipeline/reveal/keeper";
+import { type RevealWorker, startRevealWorker } from "../pipeline/reveal/processor";
 import { requestReveal } from "../pipeline/reveal/request";
 import { senderFor } from "../pipeline/reveal/sender";
-import { type RevealWorker, startRevealWorker } from "../pipeline/reveal-batch";
 import { anvilAccount, deployGlisk, localClients, mint, waitFor } from "../scripts/lib/glisk";
 import { stopProcess } from "../scripts/lib/processes";
 import { useAnvil, useDatabase, useRedis } from "./helpers/services";

@@ -6,10 +6,10 @@ import { generateJobId } from "../common/jobs";
 import type { Context } from "../pipeline/context";
 import { createDatabase, type Db } from "../pipeline/db/database";
 import { getToken } from "../pipeline/db/tokens";
-import { keeperStatus } from "../pipeline/keeper";
+import { keeperStatus } from "../pipeline/reveal/keeper";
+import { type RevealWorker, startRevealWorker } from "../pipeline/reveal/processor";
 import { requestReveal } from "../pipeline/reveal/request";
 import { isolateFaults, simulateReveal } from "../pipeline/reveal/simulate";
-import { type RevealWorker, startRevealWorker } from "../pipeline/reveal-batch";
 import { anvilAccount, deployGlisk, grantKeeper, localClients, mint, waitFor } from "../scripts/lib/glisk";
 import { useAnvil, useDatabase, useRedis } from "./helpers/services";
 import {

@@ -7,7 +7,7 @@ import { parseConfig } from "../pipeline/config";
 import { createContext } from "../pipeline/context";
 import { getAuthor } from "../pipeline/db/authors";
 import { transition } from "../pipeline/db/tokens";
-import { createLocalStore } from "../pipeline/ipfs/local-store";
+import { createLocalStore } from "../pipeline/providers/local-ipfs-store";
 import { ADMIN_BODY_LIMIT, createApp } from "../pipeline/server";
 import { anvilAccount, mint, PLACEHOLDER_URI, waitFor } from "../scripts/lib/glisk";
 import { freePort } from "../scripts/lib/processes";

@@ -2,10 +2,10 @@ import type { Queue } from "bullmq";
 import { beforeEach, describe, expect, test } from "vitest";
 import { setAuthorPrompt } from "../pipeline/db/authors";
 import { tokenHistory } from "../pipeline/db/tokens";
-import { computeCid } from "../pipeline/ipfs/cid";
-import { createLocalStore } from "../pipeline/ipfs/local-store";
-import { promptHash } from "../pipeline/prompt";
+import { promptHash } from "../pipeline/generate/prompt";
+import { computeCid } from "../pipeline/providers/cid";
 import { renderPng } from "../pipeline/providers/local-image";
+import { createLocalStore } from "../pipeline/providers/local-ipfs-store";
 import { anvilAccount, waitFor } from "../scripts/lib/glisk";
 import { useStages } from "./stages.harness";
 
@@ -320,7 +320,7 @@ describe("operator retry and recovery", () => {
     const job = await s.mintJob(author);
     await s.enqueue(p, [job]);
     await s.until(job.tokenId, ["failed"]);
-    const { retryToken } = await import("../pipeline/retry");
+    const { retryToken } = await import("../pipeline/recovery/retry-token");
     expect(await retryToken(p.ctx, { chainId: 31337, tokenId: job.tokenId })).toEqual({
       retried: true,
       stage: "generate",
@@ -340,7 +340,7 @@ describe("operator retry and recovery", () => {
     }
     // Nothing is queued: the jobs were "lost" with Redis.
     expect(await p.ctx.queues.generate.count()).toBe(0);
-    const { recoverStages } = await import("../pipeline/recover");
+    const { recoverStages } = await import("../pipeline/recovery/recover-stages");
     expect(await recoverStages(p.ctx)).toMatchObject({ generate: 3, pin: 0 });
     expect(await recoverStages(p.ctx)).toMatchObject({ generate: 0, pin: 0 });
     const { startStageWorkers } = await import("../pipeline/workers");

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { setAuthorPrompt } from "../pipeline/db/authors";
-import { computeCid } from "../pipeline/ipfs/cid";
-import { createLocalStore } from "../pipeline/ipfs/local-store";
+import { computeCid } from "../pipeline/providers/cid";
+import { createLocalStore } from "../pipeline/providers/local-ipfs-store";
 import { anvilAccount } from "../scripts/lib/glisk";
 import { type FakeOpenAi, startFakeOpenAi } from "./fakes/openai";
 import { useStages } from "./stages.harness";

@@ -1,6 +1,6 @@
 /** Process, HTTP, storage and queue settings of the pipeline. */
 import { z } from "zod";
-import { bool, int, optionalString } from "../../common/env";
+import { int, optionalString } from "../../common/env";
 
 export const baseEnv = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -19,12 +19,4 @@ export const baseEnv = z.object({
     .default("glisk"),
   /** Where the indexer's HTTP API answers (for /health/indexer). */
   INDEXER_URL: z.string().default("http://127.0.0.1:42069"),
-  /** Start the workers (false: HTTP only). */
-  WORKERS_ENABLED: bool(true),
-  /** Re-enqueue unfinished work from the database at start (rebuilds queues after a Redis wipe). */
-  RECOVER_ON_START: bool(true),
-  /** Re-enqueue unfinished work this often, once across all replicas (heals a Redis wipe while running); 0: off. */
-  RECOVER_INTERVAL_SECONDS: int(300, { min: 0, max: 86_400 }),
-  /** Recovery leaves a mint with no pipeline row alone until it is this many blocks old: the indexer's enqueue comes first. */
-  RECOVER_MINT_GRACE_BLOCKS: int(10, { min: 0, max: 100_000 }),
 });

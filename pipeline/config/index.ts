@@ -6,11 +6,18 @@
 import type { z } from "zod";
 import { type Network, resolveNetwork } from "../../common/network";
 import { baseEnv } from "./base";
-import { imagesEnv } from "./images";
-import { ipfsEnv } from "./ipfs";
+import { generateEnv } from "./generate";
+import { pinEnv } from "./pin";
+import { recoveryEnv } from "./recovery";
 import { revealEnv } from "./reveal";
+import { workersEnv } from "./workers";
 
-export const pipelineEnv = baseEnv.extend(imagesEnv.shape).extend(ipfsEnv.shape).extend(revealEnv.shape);
+export const pipelineEnv = baseEnv
+  .extend(workersEnv.shape)
+  .extend(generateEnv.shape)
+  .extend(pinEnv.shape)
+  .extend(revealEnv.shape)
+  .extend(recoveryEnv.shape);
 type Raw = z.infer<typeof pipelineEnv>;
 
 export type Config = Omit<Raw, "IMAGE_PROVIDER" | "IPFS_PROVIDER"> & {

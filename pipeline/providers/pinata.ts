@@ -6,7 +6,7 @@
  */
 import { PinataSDK } from "pinata";
 import { httpError, permanent, TransientError } from "../errors";
-import type { IpfsPinner } from "./ipfs";
+import type { IpfsPinner } from "./pinner";
 
 export type PinataOptions = {
   jwt: string;

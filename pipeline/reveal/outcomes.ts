@@ -5,12 +5,12 @@
  */
 
 import { generateJobData, generateJobId, QUEUE, stageJobOptions } from "../../common/jobs";
+import type { MintLocation } from "../chain/mints";
 import type { Context } from "../context";
+import { moveTokens } from "../db/reveal-transactions";
 import { READY, type Token } from "../db/schema";
 import { recordDetected } from "../db/tokens";
-import { ensureJob } from "../enqueue";
-import type { MintLocation } from "./chain-reads";
-import { moveTokens } from "./record";
+import { ensureJob } from "../jobs/enqueue";
 
 type Ctx = Pick<Context, "db" | "config" | "queues" | "logger">;
 

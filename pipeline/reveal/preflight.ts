@@ -4,8 +4,9 @@
  * was made for, and it is not revealed already. Reads only; the caller acts on the verdicts.
  */
 import { type Address, type Hash, type PublicClient, zeroAddress } from "viem";
+import { findMint, type MintLocation, type MintRange, mintCovering, mintsInTx } from "../chain/mints";
+import { readTokens } from "../chain/token-reads";
 import type { Token } from "../db/schema";
-import { findMint, type MintLocation, type MintRange, mintCovering, mintsInTx, readTokens } from "./chain-reads";
 
 export type PreflightParameters = {
   chain: PublicClient;
@@ -33,11 +34,7 @@ export async function preflight(p: PreflightParameters): Promise<PreflightResult
   const result: PreflightResult = { reveal: [], alreadyRevealed: [], notDeep: [], reassigned: [], missing: [] };
   if (p.tokens.length === 0) return result;
   const head = await p.chain.getBlockNumber({ cacheTime: 0 });
-  const onChain = await readTokens(
-    p.chain,
-    p.contract,
-    p.tokens.map((t) => BigInt(t.token_id)),
-  );
+  const onChain = await readTokens(p.chain, { contract: p.contract, ids: p.tokens.map((t) => BigInt(t.token_id)) });
   // One receipt per mint transaction, shared by the tokens it minted.
   const receipts = new Map<string, Promise<MintRange[]>>();
   const located = await Promise.all(
@@ -47,7 +44,7 @@ export async function preflight(p: PreflightParameters): Promise<PreflightResult
       if (state.revealed || state.author === zeroAddress) return { token, state, mint: undefined };
       const id = BigInt(token.token_id);
       const key = token.mint_tx_hash;
-      if (!receipts.has(key)) receipts.set(key, mintsInTx(p.chain, p.contract, key as Hash));
+      if (!receipts.has(key)) receipts.set(key, mintsInTx(p.chain, { contract: p.contract, txHash: key as Hash }));
       const mint =
         mintCovering((await receipts.get(key)) ?? [], id) ??
         (await findMint(p.chain, {

@@ -4,9 +4,10 @@
  * reopened as `pending` with its tokens `revealing`, and restart settlement re-sends the same signed
  * transaction (or finds its nonce used), so the token is revealed on the canonical chain exactly once.
  */
+
+import { readRevealed } from "../chain/token-reads";
+import { keeperTransactions, moveTokens } from "../db/reveal-transactions";
 import { READY } from "../db/schema";
-import { readRevealed } from "./chain-reads";
-import { keeperTransactions, moveTokens } from "./record";
 import type { Sender } from "./sender";
 import { receiptOf } from "./watch";
 
@@ -59,7 +60,7 @@ export async function reopenReorged(s: Sender): Promise<number> {
     // A newer transaction already holds this nonce as pending: give the tokens back instead.
     await reopen.catch(async (error) => {
       if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-      const flags = await readRevealed(s.chain, s.contract, row.token_ids.map(BigInt));
+      const flags = await readRevealed(s.chain, { contract: s.contract, ids: row.token_ids.map(BigInt) });
       await s.db.transaction().execute(async (tx) => {
         const error = `reorged out (${row.mined_hash}); nonce reused`;
         await tx.updateTable("reveal_transactions").set({ status: "failed", error }).where("id", "=", row.id).execute();

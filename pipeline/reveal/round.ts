@@ -5,12 +5,12 @@
 
 import type { RevealJobData } from "../../common/jobs";
 import type { Context } from "../context";
-import type { Keeper } from "../keeper";
-import { revealBatch } from "./batch";
+import type { Keeper } from "./keeper";
 import { recordAlreadyRevealed, recordFailed, regenerate } from "./outcomes";
 import { preflight } from "./preflight";
 import { scheduleReveal } from "./request";
-import { readyBacklog, roundDue, selectReady } from "./select-batch";
+import { revealBatch } from "./reveal-batch";
+import { readyBacklog, roundDue, selectReady } from "./round-due";
 import { senderFor } from "./sender";
 import { settlePending } from "./settle";
 

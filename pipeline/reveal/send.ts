@@ -2,10 +2,11 @@
  * Sending one reveal transaction with a durable intent (invariant 5): sign locally, store the row with
  * its hash, then broadcast and watch it; and resuming a row left pending by an earlier process.
  */
+
+import { storeIntent, storeReplacement } from "../db/reveal-transactions";
 import type { RevealTransaction } from "../db/schema";
 import { broadcast, rowFees, signReveal, signRow } from "./broadcast";
 import type { Fees } from "./fees";
-import { storeIntent, storeReplacement } from "./record";
 import type { Sender } from "./sender";
 import { type Outcome, watch } from "./watch";
 

@@ -3,8 +3,8 @@ import type { Address, PublicClient } from "viem";
 import type { Logger } from "../../common/logger";
 import type { Context } from "../context";
 import type { Db } from "../db/database";
-import type { Keeper } from "../keeper";
 import { feeCap } from "./fees";
+import type { Keeper } from "./keeper";
 
 export type Sender = {
   db: Db;

@@ -2,9 +2,10 @@
  * Settlement of reveal transactions: what a mined, reverted or lost nonce means for the row and its
  * tokens, and the restart recovery that settles every pending row before anything new is sent.
  */
+
+import { readRevealed } from "../chain/token-reads";
+import { keeperTransactions, MAX_REVEAL_ATTEMPTS, moveTokens } from "../db/reveal-transactions";
 import { READY, type RevealTransaction } from "../db/schema";
-import { readRevealed } from "./chain-reads";
-import { keeperTransactions, MAX_REVEAL_ATTEMPTS, moveTokens } from "./record";
 import { reopenReorged } from "./reorg";
 import { resumeReveal } from "./send";
 import type { Sender } from "./sender";
@@ -17,7 +18,7 @@ export async function applyOutcome(s: Sender, row: RevealTransaction, outcome: O
   const ids = row.token_ids;
   if (outcome.kind === "lost") {
     // Another transaction used our nonce: the chain tells which ids are revealed (by anyone).
-    const flags = await readRevealed(s.chain, s.contract, ids.map(BigInt));
+    const flags = await readRevealed(s.chain, { contract: s.contract, ids: ids.map(BigInt) });
     const onChain = ids.filter((_, i) => flags[i]);
     const notYet = ids.filter((_, i) => !flags[i]);
     return s.db.transaction().execute(async (tx) => {

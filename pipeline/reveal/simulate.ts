@@ -5,7 +5,7 @@
 import type { Address, PublicClient } from "viem";
 import { GliskNFTAbi } from "../../abis/GliskNFTAbi";
 import { type DecodedRevert, decodeRevert } from "../../common/revert";
-import { isUnauthorized, KeeperUnauthorizedError } from "../keeper";
+import { isUnauthorized, KeeperUnauthorizedError } from "./keeper";
 
 export type RevealCall = { chain: PublicClient; contract: Address; keeper: Address };
 export type RevealItem = { tokenId: string; uri: string };

@@ -3,10 +3,10 @@
  * bumped fees while it is stuck. Every replacement hash is stored before it is broadcast.
  */
 import { type Hash, type PublicClient, type TransactionReceipt, TransactionReceiptNotFoundError } from "viem";
+import { storeReplacement } from "../db/reveal-transactions";
 import type { RevealTransaction } from "../db/schema";
 import { broadcast, rowFees, signRow } from "./broadcast";
 import { type Fees, replacementFees } from "./fees";
-import { storeReplacement } from "./record";
 import type { Sender } from "./sender";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

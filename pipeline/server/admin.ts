@@ -1,13 +1,13 @@
 /** The admin API: manual reveal, token inspection and retry, author prompts, system summary. */
 import { Hono } from "hono";
+import { ApiError } from "../../common/http-errors";
+import { readTokenChainState } from "../chain/token-reads";
 import type { Context } from "../context";
 import { setAuthorPrompt } from "../db/authors";
 import { getToken, tokenHistory } from "../db/tokens";
-import { retryToken } from "../retry";
+import { retryToken } from "../recovery/retry-token";
 import { requestReveal } from "../reveal/request";
-
-import { readTokenChainState } from "./chain-state";
-import { ApiError, readJson } from "./errors";
+import { readJson } from "./read-json";
 import { addressSchema, authorBody, listQuery, revealBody, tokenIdParams } from "./schemas";
 import { systemSummary } from "./system";
 
@@ -50,7 +50,7 @@ export function adminRoutes(ctx: Context) {
       const [token, history, chain] = await Promise.all([
         getToken(ctx.db, key),
         tokenHistory(ctx.db, key),
-        readTokenChainState(ctx.chain, ctx.config.network.address, BigInt(id)),
+        readTokenChainState(ctx.chain, { contract: ctx.config.network.address, tokenId: BigInt(id) }),
       ]);
       if (!token && !chain.exists) throw new ApiError(404, "unknown_token", `token ${id} does not exist`);
       return c.json({

@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
-import { errorBody } from "./errors";
+import { errorBody } from "../../common/http-errors";
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
 

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { sql } from "kysely";
 import { JOB_STATES } from "../../common/jobs";
 import type { Context } from "../context";
-import { keeperStatus } from "../keeper";
+import { keeperStatus } from "../reveal/keeper";
 
 const CHECK_TIMEOUT_MS = 3_000;
 

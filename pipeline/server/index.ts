@@ -10,14 +10,13 @@ import { serve } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { errorBody, jsonErrorHandler } from "../../common/http-errors";
 import type { Context } from "../context";
-import { createMetrics, type Metrics } from "../metrics";
 import { adminRoutes } from "./admin";
 import { requireAdmin } from "./auth";
-import { errorBody, handleError } from "./errors";
 import { healthRoutes } from "./health";
-import { ipfsRoutes } from "./ipfs";
-import { metricsRoutes } from "./metrics";
+import { ipfsRoutes } from "./ipfs-gateway";
+import { createMetrics, type Metrics, metricsRoutes } from "./metrics";
 import { openApiRoutes } from "./openapi";
 
 const BULL_BOARD_PATH = "/admin/queues";
@@ -63,7 +62,7 @@ export function createApp(ctx: Context, options: { metrics?: Metrics } = {}): Ho
   app.route(BULL_BOARD_PATH, bullBoard(ctx));
   app.route("/admin", adminRoutes(ctx));
   app.notFound((c) => c.json(errorBody("not_found", "no such route"), 404));
-  app.onError(handleError(ctx.logger));
+  app.onError(jsonErrorHandler(ctx.logger));
   return app;
 }
 

@@ -1,7 +1,148 @@
-/** GET /metrics in the Prometheus text format. */
+/**
+ * Prometheus metrics of the pipeline (`GET /metrics`), collected without touching stage code: job
+ * outcomes and stage latencies from BullMQ's queue event stream, token and reveal figures from the
+ * database and queue depths from Redis at scrape time.
+ *
+ * The event stream is queue-wide, so every replica counts every job: aggregate `glisk_jobs_total`
+ * across replicas with max(), not sum().
+ */
+import { Job, QueueEvents } from "bullmq";
 import { Hono } from "hono";
-import type { Metrics } from "../metrics";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { JOB_STATES, QUEUE, type QueueName } from "../../common/jobs";
+import type { Context } from "../context";
+import { countByStatus, type RevealSums, revealSums } from "../db/stats";
 
+export type Metrics = {
+  registry: Registry;
+  /** Starts listening to the queues' event streams (call once per process). */
+  listen: () => Promise<void>;
+  close: () => Promise<void>;
+};
+
+type MetricsContext = Pick<Context, "config" | "db" | "queues" | "logger" | "workerConnection">;
+
+/** "skipped" when the processor found its work already done (returned "skipped" or `{ status: "skipped" }`). */
+function outcomeOf(returnvalue: unknown): "completed" | "skipped" {
+  if (returnvalue === "skipped") return "skipped";
+  if (typeof returnvalue === "object" && returnvalue !== null) {
+    const r = returnvalue as Record<string, unknown>;
+    if (r.status === "skipped" || r.outcome === "skipped" || r.skipped === true) return "skipped";
+  }
+  return "completed";
+}
+
+/** `load`, called at most once per `ms`: callers within that time share its promise. */
+function sharedFor<T>(ms: number, load: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    if (!last || Date.now() - last.at > ms) last = { at: Date.now(), value: load() };
+    return last.value;
+  };
+}
+
+/** Gauges read at scrape time: queue depths from Redis, token and reveal figures from the database. */
+function registerGauges(ctx: MetricsContext, registry: Registry): void {
+  new Gauge({
+    name: "glisk_queue_jobs",
+    help: "Jobs per queue and state",
+    labelNames: ["queue", "state"],
+    registers: [registry],
+    async collect() {
+      for (const [name, queue] of Object.entries(ctx.queues)) {
+        const counts = await queue.getJobCounts(...JOB_STATES);
+        for (const state of JOB_STATES) this.set({ queue: name, state }, counts[state] ?? 0);
+      }
+    },
+  });
+  const statusGauge = (name: string, help: string, table: "tokens" | "reveal_transactions") =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["status"],
+      registers: [registry],
+      async collect() {
+        const rows = await countByStatus(ctx.db, table);
+        this.reset();
+        for (const row of rows) this.set({ status: row.status }, row.count);
+      },
+    });
+  statusGauge("glisk_tokens", "Tokens known to the pipeline by status", "tokens");
+  statusGauge("glisk_reveal_transactions", "Reveal transactions by status", "reveal_transactions");
+
+  // The three gauges of one scrape share one query.
+  const sums = sharedFor(1_000, () => revealSums(ctx.db));
+  const sumGauge = (name: string, help: string, pick: (s: RevealSums) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        this.set(pick(await sums()));
+      },
+    });
+  sumGauge("glisk_reveal_gas_used_total", "Gas used by mined reveal transactions", (s) => s.gasUsed);
+  sumGauge(
+    "glisk_reveal_fees_wei_total",
+    "Fees paid by mined reveal transactions (gas used × effective gas price), in wei",
+    (s) => s.feesWei,
+  );
+  sumGauge(
+    "glisk_reveal_gas_per_token",
+    "Average gas per revealed token over mined reveal transactions",
+    (s) => s.gasPerToken,
+  );
+}
+
+/** Creates the metrics registry for one pipeline process. */
+export function createMetrics(ctx: MetricsContext): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "glisk_process_" });
+  const jobs = new Counter({
+    name: "glisk_jobs_total",
+    help: "Finished jobs by stage and outcome (completed, skipped, failed after the last attempt)",
+    labelNames: ["stage", "outcome"],
+    registers: [registry],
+  });
+  for (const stage of Object.values(QUEUE)) {
+    for (const outcome of ["completed", "skipped", "failed"]) jobs.inc({ stage, outcome }, 0);
+  }
+  const latency = new Histogram({
+    name: "glisk_stage_duration_seconds",
+    help: "Processing time of a finished job attempt, by stage and outcome",
+    labelNames: ["stage", "outcome"],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300],
+    registers: [registry],
+  });
+  registerGauges(ctx, registry);
+
+  const listeners: QueueEvents[] = [];
+  const observe = async (stage: QueueName, jobId: string, outcome: string) => {
+    jobs.inc({ stage, outcome });
+    const job = await Job.fromId(ctx.queues[stage], jobId).catch(() => undefined);
+    if (job?.processedOn && job.finishedOn && job.finishedOn >= job.processedOn) {
+      latency.observe({ stage, outcome }, (job.finishedOn - job.processedOn) / 1000);
+    }
+  };
+  return {
+    registry,
+    listen: async () => {
+      for (const stage of Object.values(QUEUE)) {
+        const events = new QueueEvents(stage, { connection: ctx.workerConnection(), prefix: ctx.config.QUEUE_PREFIX });
+        events.on("error", (error) => ctx.logger.warn({ err: error.message, queue: stage }, "queue events error"));
+        events.on("completed", ({ jobId, returnvalue }) => void observe(stage, jobId, outcomeOf(returnvalue)));
+        events.on("failed", ({ jobId }) => void observe(stage, jobId, "failed"));
+        listeners.push(events);
+      }
+      await Promise.all(listeners.map((l) => l.waitUntilReady()));
+    },
+    close: async () => {
+      await Promise.all(listeners.splice(0).map((l) => l.close()));
+    },
+  };
+}
+
+/** GET /metrics in the Prometheus text format. */
 export function metricsRoutes(metrics: Metrics) {
   return new Hono().get("/", async (c) => {
     const body = await metrics.registry.metrics();

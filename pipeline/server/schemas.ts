@@ -2,7 +2,7 @@
 import { getAddress, isAddress } from "viem";
 import { z } from "zod";
 import { tokenStatuses } from "../db/schema";
-import { validatePrompt } from "../prompt";
+import { validatePrompt } from "../generate/prompt";
 
 export const tokenIdSchema = z
   .string()

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Context } from "../context";
-import { keeperStatus } from "../keeper";
+import { keeperStatus } from "../reveal/keeper";
 
 /**
  * The installed version of `pkg`. Packages whose `exports` hide package.json (hono, kysely) are

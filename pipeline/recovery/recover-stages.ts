@@ -10,12 +10,12 @@
  * `quietSince` limits a periodic pass to rows nobody has written for a while: a job lost from Redis
  * whose worker is still running it keeps writing its row or ends within that time.
  */
-import type { Context } from "./context";
-import type { Token } from "./db/schema";
-import { enqueueGenerateFor, enqueuePin } from "./enqueue";
-import { describeError } from "./errors";
-import { recoverMissingMints } from "./recover-missing";
-import { requestReveal } from "./reveal/request";
+import type { Context } from "../context";
+import type { Token } from "../db/schema";
+import { describeError } from "../errors";
+import { enqueueGenerateFor, enqueuePin } from "../jobs/enqueue";
+import { requestReveal } from "../reveal/request";
+import { recoverMissingMints } from "./recover-missing-mints";
 
 export type RecoverReturnType = {
   generate: number;

@@ -1,8 +1,6 @@
-/** HTTP errors of the operations API: the shared JSON error shape (`../http-errors`) and body parsing. */
+/** Reading a request's JSON body, with a 400 in the shared error shape when it is not JSON. */
 import type { Context as HonoContext } from "hono";
 import { ApiError } from "../../common/http-errors";
-
-export { ApiError, errorBody, jsonErrorHandler as handleError } from "../../common/http-errors";
 
 /** Reads a JSON body, answering 400 when it is not JSON. */
 export async function readJson(c: HonoContext): Promise<unknown> {

@@ -9,11 +9,11 @@
  * MAX_IDS_PER_PASS ids; the log scan starts at the mint block of the nearest known lower id, since
  * ids grow with the chain). Mints younger than RECOVER_MINT_GRACE_BLOCKS are left to the indexer.
  */
-import { GliskNFTAbi } from "../abis/GliskNFTAbi";
-import { generateJobData, generateJobId, stageJobOptions } from "../common/jobs";
-import type { Context } from "./context";
-import { ensureJob } from "./enqueue";
-import { findMint, type MintRange, mintCovering } from "./reveal/chain-reads";
+import { GliskNFTAbi } from "../../abis/GliskNFTAbi";
+import { generateJobData, generateJobId, stageJobOptions } from "../../common/jobs";
+import { findMint, type MintRange, mintCovering } from "../chain/mints";
+import type { Context } from "../context";
+import { ensureJob } from "../jobs/enqueue";
 
 /** Ids looked up per pass; the next pass continues where this one stopped. */
 export const MAX_IDS_PER_PASS = 1_000;

@@ -4,10 +4,10 @@
  * token_events in the same database transaction, like `transition` does for one token.
  */
 import { sql, type Transaction, type UpdateObject } from "kysely";
-import type { Db } from "../db/database";
-import { type Database, READY, type RevealTransaction, type RevealTxStatus, type TokenStatus } from "../db/schema";
-import type { Fees } from "./fees";
-import type { Sender } from "./sender";
+import type { Fees } from "../reveal/fees";
+import type { Sender } from "../reveal/sender";
+import type { Db } from "./database";
+import { type Database, READY, type RevealTransaction, type RevealTxStatus, type TokenStatus } from "./schema";
 
 /** A token whose mined reveal reverted this many times is marked failed instead of retried again. */
 export const MAX_REVEAL_ATTEMPTS = 3;

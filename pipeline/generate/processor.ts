@@ -9,20 +9,20 @@
  */
 import { DelayedError, type Job } from "bullmq";
 import { type Address, getAddress, type Hash, zeroAddress } from "viem";
-import { type GenerateJobData, QUEUE } from "../common/jobs";
-import type { Context } from "./context";
-import { getAuthor } from "./db/authors";
-import { getToken, recordDetected, transition, updateForMint } from "./db/tokens";
-import { enqueuePin } from "./enqueue";
-import { permanent, TransientError } from "./errors";
+import { type GenerateJobData, QUEUE } from "../../common/jobs";
+import { readOnChainToken } from "../chain/token-reads";
+import type { Context } from "../context";
+import { getAuthor } from "../db/authors";
+import { getToken, recordDetected, transition, updateForMint } from "../db/tokens";
+import { permanent, TransientError } from "../errors";
+import { enqueuePin } from "../jobs/enqueue";
+import { stageFailure } from "../jobs/stage-failure";
+import { chooseProvider, type ImageProviders } from "../providers/image";
+import type { LocalStore } from "../providers/local-ipfs-store";
+import { sniffImageMime } from "../providers/mime";
 import { generateWithFallbackPrompt } from "./fallback-prompt";
-import type { LocalStore } from "./ipfs/local-store";
-import { readOnChainToken } from "./onchain-token";
 import { promptHash, validatePrompt } from "./prompt";
-import { chooseProvider, type ImageProviders } from "./providers/image";
-import { sniffImageMime } from "./providers/mime";
-import { stageFailure } from "./stage-failure";
-import { recordStale } from "./stale-job";
+import { recordStale } from "./record-stale";
 
 export const GENERATE_QUEUE = QUEUE.generate;
 export type { GenerateJobData };

@@ -3,9 +3,9 @@
  * gateway. Content never changes under a CID, so responses are cacheable forever.
  */
 import { Hono } from "hono";
+import { ApiError } from "../../common/http-errors";
 import type { Context } from "../context";
-import { normalizeCid, readIpfsObject } from "../ipfs/local-store";
-import { ApiError } from "./errors";
+import { normalizeCid, readIpfsObject } from "../providers/local-ipfs-store";
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 

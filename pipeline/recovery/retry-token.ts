@@ -3,9 +3,9 @@
  * stage that failed and its job is enqueued again. BullMQ ignores an add whose id still exists, so
  * the old failed job is replaced (`ensureJob`).
  */
-import type { Context } from "./context";
-import { getToken, type TokenKey, transition } from "./db/tokens";
-import { enqueueGenerateFor, enqueuePin } from "./enqueue";
+import type { Context } from "../context";
+import { getToken, type TokenKey, transition } from "../db/tokens";
+import { enqueueGenerateFor, enqueuePin } from "../jobs/enqueue";
 
 export type RetryTokenReturnType = { retried: boolean; stage?: "generate" | "pin"; reason?: string };
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { roundDue } from "./select-batch";
+import { roundDue } from "./round-due";
 
 const now = Date.parse("2026-01-01T00:00:10Z");
 const backlog = (count: number, oldestSecondsAgo: number | null) => ({

@@ -3,11 +3,11 @@
  * content_policy_violation): the author's prompt is replaced by FALLBACK_PROMPT, the switch is
  * recorded in the token's history, and a second refusal is permanent.
  */
-import type { Context } from "./context";
-import { type MintKey, transition, updateForMint } from "./db/tokens";
-import { ContentPolicyError, PredictionFailedError, permanent } from "./errors";
+import type { Context } from "../context";
+import { type MintKey, transition, updateForMint } from "../db/tokens";
+import { ContentPolicyError, PredictionFailedError, permanent } from "../errors";
+import type { ImageResult } from "../providers/image";
 import { promptHash, validatePrompt } from "./prompt";
-import type { ImageResult } from "./providers/image";
 
 export type PromptKind = "primary" | "fallback";
 

@@ -4,7 +4,7 @@
  * stops there, `pinata` then pins the same bytes on the public network.
  */
 import type { Config } from "../config";
-import type { CidVersion } from "../ipfs/cid";
+import type { CidVersion } from "./cid";
 import { createPinataPinner } from "./pinata";
 
 export type PinRequest = {

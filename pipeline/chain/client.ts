@@ -1,7 +1,7 @@
 /** viem clients for the configured network. */
 import { type Chain, createPublicClient, http, type PublicClient } from "viem";
 import { base, baseSepolia, foundry } from "viem/chains";
-import type { Network } from "../common/network";
+import type { Network } from "../../common/network";
 
 const chains: Record<number, Chain> = { [foundry.id]: foundry, [base.id]: base, [baseSepolia.id]: baseSepolia };
 

@@ -6,9 +6,9 @@
 import { UnrecoverableError } from "bullmq";
 import { type Address, keccak256, type PrivateKeyAccount, type PublicClient, toBytes } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { GliskNFTAbi } from "../abis/GliskNFTAbi";
-import type { DecodedRevert } from "../common/revert";
-import type { Context } from "./context";
+import { GliskNFTAbi } from "../../abis/GliskNFTAbi";
+import type { DecodedRevert } from "../../common/revert";
+import type { Context } from "../context";
 
 export const KEEPER_ROLE = keccak256(toBytes("KEEPER_ROLE"));
 

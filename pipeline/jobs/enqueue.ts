@@ -5,10 +5,10 @@
  * replaced. A waiting, delayed or active job is left alone.
  */
 import type { JobsOptions, Queue } from "bullmq";
-import { generateJobData, generateJobId, pinJobId, stageJobOptions } from "../common/jobs";
-import type { Context } from "./context";
-import type { Token } from "./db/schema";
-import type { TokenKey } from "./db/tokens";
+import { generateJobData, generateJobId, pinJobId, stageJobOptions } from "../../common/jobs";
+import type { Context } from "../context";
+import type { Token } from "../db/schema";
+import type { TokenKey } from "../db/tokens";
 
 /** Adds the job unless a live one with `jobId` exists; replaces a finished one. True when added. */
 export async function ensureJob(queue: Queue, jobId: string, data: object, opts: JobsOptions): Promise<boolean> {

@@ -3,9 +3,9 @@
  * another mint) is skipped, and the token's history says why. The job of the new mint, which the
  * indexer enqueues under its own id, does the work.
  */
-import type { Context } from "./context";
-import { tokenStatuses } from "./db/schema";
-import { getToken, recordEvent, type TokenKey, transition } from "./db/tokens";
+import type { Context } from "../context";
+import { tokenStatuses } from "../db/schema";
+import { getToken, recordEvent, type TokenKey, transition } from "../db/tokens";
 
 export type StaleParameters = TokenKey & { mintTxHash: string; reason: string; jobId: string | null; attempt: number };
 

@@ -1,8 +1,8 @@
-/** IPFS pinning: provider choice, Pinata credentials, metadata shape, concurrency. */
+/** Pinning to IPFS: provider choice, Pinata credentials, metadata shape, concurrency. */
 import { z } from "zod";
 import { int, optionalString } from "../../common/env";
 
-export const ipfsEnv = z.object({
+export const pinEnv = z.object({
   /** Default: pinata when PINATA_JWT is set, else local. */
   IPFS_PROVIDER: z.enum(["pinata", "local"]).optional(),
   PINATA_JWT: optionalString(),

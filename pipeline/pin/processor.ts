@@ -5,16 +5,16 @@
  * failure between the two uploads only does the missing one.
  */
 import type { Job } from "bullmq";
-import { type PinJobData, QUEUE } from "../common/jobs";
-import type { Context } from "./context";
-import { getToken, transition, updateForMint } from "./db/tokens";
-import { permanent } from "./errors";
-import type { LocalStore } from "./ipfs/local-store";
+import { type PinJobData, QUEUE } from "../../common/jobs";
+import type { Context } from "../context";
+import { getToken, transition, updateForMint } from "../db/tokens";
+import { permanent } from "../errors";
+import { stageFailure } from "../jobs/stage-failure";
+import type { LocalStore } from "../providers/local-ipfs-store";
+import { extensionFor, type ImageMime } from "../providers/mime";
+import type { IpfsPinner } from "../providers/pinner";
+import { requestReveal } from "../reveal/request";
 import { buildMetadata, metadataBytes } from "./metadata";
-import type { IpfsPinner } from "./providers/ipfs";
-import { extensionFor, type ImageMime } from "./providers/mime";
-import { requestReveal } from "./reveal/request";
-import { stageFailure } from "./stage-failure";
 
 export const PIN_QUEUE = QUEUE.pin;
 export type { PinJobData };

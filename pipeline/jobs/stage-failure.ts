@@ -5,10 +5,10 @@
  * recorded on the token and BullMQ retries with backoff.
  */
 import { type Job, type Queue, RateLimitError } from "bullmq";
-import type { Context } from "./context";
-import type { TokenStatus } from "./db/schema";
-import { transition, updateForMint } from "./db/tokens";
-import { describeError, forQueue, isPermanent, RateLimitedError } from "./errors";
+import type { Context } from "../context";
+import type { TokenStatus } from "../db/schema";
+import { transition, updateForMint } from "../db/tokens";
+import { describeError, forQueue, isPermanent, RateLimitedError } from "../errors";
 
 export type StageFailureParameters = {
   ctx: Pick<Context, "db">;

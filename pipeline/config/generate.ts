@@ -4,7 +4,7 @@ import { bool, int, list, optionalString } from "../../common/env";
 
 const provider = z.enum(["replicate", "openai", "local"]);
 
-export const imagesEnv = z.object({
+export const generateEnv = z.object({
   /** Default: replicate when REPLICATE_API_TOKEN is set, else local. */
   IMAGE_PROVIDER: provider.optional(),
   IMAGE_FALLBACK_PROVIDER: provider.optional(),
@@ -31,16 +31,4 @@ export const imagesEnv = z.object({
   IMAGE_DOWNLOAD_ALLOW_LOOPBACK: bool(false),
   GENERATE_CONCURRENCY: int(4, { min: 1, max: 256 }),
   GENERATE_TIMEOUT_SECONDS: int(300, { min: 5 }),
-  /**
-   * How long a stage job's lock lives without renewal: after a crash its job is picked up again by
-   * another worker after at most this long (the stalled-job check runs at half this interval).
-   */
-  WORKER_LOCK_DURATION_MS: int(30_000, { min: 500 }),
-  /**
-   * How long a shutdown waits for active generate jobs; after that they are interrupted and put back
-   * in the queue (their prediction id is stored, so the next worker resumes it).
-   */
-  SHUTDOWN_GRACE_MS: int(20_000, { min: 0 }),
-  JOB_ATTEMPTS: int(8, { min: 1, max: 100 }),
-  JOB_BACKOFF_MS: int(2_000, { min: 10 }),
 });

@@ -12,11 +12,11 @@
  *   and `ensureJob` leaves any job still in Redis alone. Idempotent by deterministic job ids.
  */
 import { Worker } from "bullmq";
-import { QUEUE, type RecoverJobData, SCHEDULER } from "../common/jobs";
-import type { Config } from "./config";
-import type { Context } from "./context";
-import { type RecoverParameters, type RecoverReturnType, recoverStages } from "./recover";
-import { workerOptions } from "./workers";
+import { QUEUE, type RecoverJobData, SCHEDULER } from "../../common/jobs";
+import type { Config } from "../config";
+import type { Context } from "../context";
+import { workerOptions } from "../workers";
+import { type RecoverParameters, type RecoverReturnType, recoverStages } from "./recover-stages";
 
 /** The longest the watchdog waits before noticing a wiped scheduler. */
 const MAX_WATCH_MS = 60_000;

@@ -5,13 +5,13 @@
  * replica, whose first step settles the pending transaction the crashed one left.
  */
 import { type Job, UnrecoverableError, Worker } from "bullmq";
-import { QUEUE, type RevealJobData, SCHEDULER } from "../common/jobs";
-import type { Context } from "./context";
-import { forQueue } from "./errors";
+import { QUEUE, type RevealJobData, SCHEDULER } from "../../common/jobs";
+import type { Context } from "../context";
+import { forQueue } from "../errors";
 import { checkKeeper, type Keeper, KeeperUnauthorizedError, keeperFromConfig, setRevealWorkerState } from "./keeper";
-import { requestReveal } from "./reveal/request";
-import { type RoundStats, runRevealRound } from "./reveal/round";
-import { WorkerStoppingError } from "./reveal/watch";
+import { requestReveal } from "./request";
+import { type RoundStats, runRevealRound } from "./round";
+import { WorkerStoppingError } from "./watch";
 
 export const REVEAL_QUEUE = QUEUE.reveal;
 export type { RevealJobData };

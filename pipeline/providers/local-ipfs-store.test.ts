@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { renderPng } from "../providers/local-image";
 import { computeCid } from "./cid";
-import { createLocalStore, readIpfsObject } from "./local-store";
+import { renderPng } from "./local-image";
+import { createLocalStore, readIpfsObject } from "./local-ipfs-store";
 
 const dir = mkdtempSync(path.join(tmpdir(), "glisk-ipfs-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

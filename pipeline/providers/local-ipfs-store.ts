@@ -7,8 +7,8 @@ import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { CID } from "multiformats/cid";
-import { sniffContentType } from "../providers/mime";
 import { type CidVersion, computeCid } from "./cid";
+import { sniffContentType } from "./mime";
 
 export type LocalStore = {
   dir: string;

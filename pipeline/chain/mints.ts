@@ -1,4 +1,4 @@
-/** Chain reads the reveal needs: per-token author and reveal flag in one multicall, and mint lookups. */
+/** Where a token was minted: the BatchMinted logs of a transaction, or a search for the canonical one. */
 import {
   type Address,
   type Hash,
@@ -8,32 +8,6 @@ import {
   TransactionReceiptNotFoundError,
 } from "viem";
 import { GliskNFTAbi } from "../../abis/GliskNFTAbi";
-
-export type TokenOnChain = { author: Address; revealed: boolean };
-
-/** `tokenPromptAuthor` and `isRevealed` of every id in one multicall (deployless where the chain has no Multicall3). */
-export async function readTokens(
-  chain: PublicClient,
-  contract: Address,
-  ids: readonly bigint[],
-): Promise<TokenOnChain[]> {
-  if (ids.length === 0) return [];
-  const c = { address: contract, abi: GliskNFTAbi } as const;
-  const results = await chain.multicall({
-    allowFailure: false,
-    deployless: !chain.chain?.contracts?.multicall3,
-    contracts: ids.flatMap((id) => [
-      { ...c, functionName: "tokenPromptAuthor", args: [id] } as const,
-      { ...c, functionName: "isRevealed", args: [id] } as const,
-    ]),
-  });
-  return ids.map((_, i) => ({ author: results[2 * i] as Address, revealed: results[2 * i + 1] as boolean }));
-}
-
-/** `isRevealed` of every id in one multicall. */
-export async function readRevealed(chain: PublicClient, contract: Address, ids: readonly bigint[]): Promise<boolean[]> {
-  return (await readTokens(chain, contract, ids)).map((t) => t.revealed);
-}
 
 export type MintLocation = { txHash: Hash; blockNumber: number; minter: Address; author: Address };
 
@@ -48,7 +22,10 @@ export async function receiptOrUndefined(chain: PublicClient, hash: Hash): Promi
 }
 
 /** The BatchMinted logs of `txHash` when that transaction is canonical and succeeded, else an empty list. */
-export async function mintsInTx(chain: PublicClient, contract: Address, txHash: Hash): Promise<MintRange[]> {
+export async function mintsInTx(
+  chain: PublicClient,
+  { contract, txHash }: { contract: Address; txHash: Hash },
+): Promise<MintRange[]> {
   const receipt = await receiptOrUndefined(chain, txHash);
   if (receipt?.status !== "success") return [];
   return parseEventLogs({ abi: GliskNFTAbi, eventName: "BatchMinted", logs: receipt.logs })

@@ -1,0 +1,20 @@
+/** BullMQ workers of every stage: whether they run, job locks, attempts and backoff, shutdown grace. */
+import { z } from "zod";
+import { bool, int } from "../../common/env";
+
+export const workersEnv = z.object({
+  /** Start the workers (false: HTTP only). */
+  WORKERS_ENABLED: bool(true),
+  /**
+   * How long a stage job's lock lives without renewal: after a crash its job is picked up again by
+   * another worker after at most this long (the stalled-job check runs at half this interval).
+   */
+  WORKER_LOCK_DURATION_MS: int(30_000, { min: 500 }),
+  /**
+   * How long a shutdown waits for active generate jobs; after that they are interrupted and put back
+   * in the queue (their prediction id is stored, so the next worker resumes it).
+   */
+  SHUTDOWN_GRACE_MS: int(20_000, { min: 0 }),
+  JOB_ATTEMPTS: int(8, { min: 1, max: 100 }),
+  JOB_BACKOFF_MS: int(2_000, { min: 10 }),
+});
