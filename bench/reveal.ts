@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createDatabase } from "../pipeline/db/database";
+import { countByStatus, revealSums } from "../pipeline/db/stats";
+import { countStatuses } from "../pipeline/db/token-queries";
 import { startRevealWorker } from "../pipeline/reveal/processor";
 import { requestReveal } from "../pipeline/reveal/request";
 import { anvilAccount, deployGlisk, type MintReturnType, mint, waitFor } from "../scripts/lib/glisk";
@@ -51,30 +53,23 @@ async function run(batch: number, anvilUrl: string, redisUrl: string) {
     const worker = await startRevealWorker(ctx);
     await requestReveal(ctx, { trigger: "ready" });
     await waitFor(
-      async () => {
-        const row = await db
-          .selectFrom("tokens")
-          .select((eb) => eb.fn.countAll<string>().as("n"))
-          .where("status", "=", "revealed")
-          .executeTakeFirstOrThrow();
-        return Number(row.n) === TOKENS ? true : undefined;
-      },
+      async () =>
+        (await countStatuses(db, { chainId: 31337, statuses: ["revealed"] })).revealed === TOKENS ? true : undefined,
       { timeoutMs: 15 * 60_000, intervalMs: 50, message: `${TOKENS} tokens revealed` },
     );
     const seconds = (performance.now() - started) / 1000;
     await worker.close();
     await ctx.close();
-    const txs = await db.selectFrom("reveal_transactions").selectAll().where("status", "=", "mined").execute();
-    const gas = txs.reduce((sum, t) => sum + BigInt(t.gas_used ?? "0"), 0n);
-    const revealed = txs.reduce((sum, t) => sum + t.token_ids.length, 0);
+    const mined = (await countByStatus(db, "reveal_transactions")).find((r) => r.status === "mined")?.count ?? 0;
+    const sums = await revealSums(db);
     return {
       batch,
       tokens: TOKENS,
       seconds: Number(seconds.toFixed(1)),
       tokensPerSecond: Number((TOKENS / seconds).toFixed(1)),
-      transactions: txs.length,
-      gasPerToken: Math.round(Number(gas) / revealed),
-      gasPerTx: Math.round(Number(gas) / txs.length),
+      transactions: mined,
+      gasPerToken: Math.round(sums.gasPerToken),
+      gasPerTx: Math.round(sums.gasUsed / mined),
     };
   } finally {
     await db.destroy();

@@ -5,7 +5,7 @@ import { GliskNFTAbi } from "../abis/GliskNFTAbi";
 import { generateJobId } from "../common/jobs";
 import type { Context } from "../pipeline/context";
 import { createDatabase, type Db } from "../pipeline/db/database";
-import { getToken } from "../pipeline/db/tokens";
+import { getToken } from "../pipeline/db/token-queries";
 import { keeperStatus } from "../pipeline/reveal/keeper";
 import { type RevealWorker, startRevealWorker } from "../pipeline/reveal/processor";
 import { requestReveal } from "../pipeline/reveal/request";

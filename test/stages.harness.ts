@@ -14,7 +14,7 @@ import { parseConfig } from "../pipeline/config";
 import { type Context, createContext } from "../pipeline/context";
 import { createDatabase, type Db } from "../pipeline/db/database";
 import type { Token } from "../pipeline/db/schema";
-import { getToken } from "../pipeline/db/tokens";
+import { getToken } from "../pipeline/db/token-queries";
 import { type StageWorkers, startStageWorkers } from "../pipeline/workers";
 import { anvilAccount, deployGlisk, mint, waitFor } from "../scripts/lib/glisk";
 import { startFakePinata } from "./fakes/pinata";

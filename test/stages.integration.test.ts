@@ -1,7 +1,7 @@
 import type { Queue } from "bullmq";
 import { beforeEach, describe, expect, test } from "vitest";
 import { setAuthorPrompt } from "../pipeline/db/authors";
-import { tokenHistory } from "../pipeline/db/tokens";
+import { tokenHistory } from "../pipeline/db/token-queries";
 import { promptHash } from "../pipeline/generate/prompt";
 import { computeCid } from "../pipeline/providers/cid";
 import { renderPng } from "../pipeline/providers/local-image";

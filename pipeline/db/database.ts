@@ -55,6 +55,11 @@ export async function migrate(db: Db): Promise<void> {
   }
 }
 
+/** Resolves when the database answers a trivial query. */
+export async function pingDatabase(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
+}
+
 /** Opens and migrates the database. */
 export async function createDatabase(options: DatabaseOptions): Promise<Db> {
   const db = openDatabase(options);

@@ -1,5 +1,5 @@
 /** Row types of the `pipeline` schema. Token ids are decimal strings (numeric(78,0)); int8 columns are numbers. */
-import type { ColumnType, Generated, Selectable, Updateable } from "kysely";
+import type { ColumnType, Generated, Kysely, Selectable, Transaction, Updateable } from "kysely";
 
 export const tokenStatuses = [
   "detected",
@@ -112,3 +112,12 @@ export type TokenUpdate = Updateable<TokensTable>;
 export type TokenEvent = Selectable<TokenEventsTable>;
 export type RevealTransaction = Selectable<RevealTransactionsTable>;
 export type Author = Selectable<AuthorsTable>;
+
+/** A token of one deployment's chain. */
+export type TokenKey = { chainId: number; tokenId: string };
+
+/** A token's work for one mint: a reorg that gives the id to another mint makes a new MintKey. */
+export type MintKey = TokenKey & { mintTxHash: string };
+
+/** The database or one transaction in it. */
+export type Executor = Kysely<Database> | Transaction<Database>;

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createTestDatabase } from "../../test/helpers/services";
 import { getAuthor, setAuthorPrompt } from "./authors";
 import { createDatabase, type Db, migrate } from "./database";
-import { getToken, recordDetected, tokenHistory, transition } from "./tokens";
+import { getToken, tokenHistory } from "./token-queries";
+import { recordDetected, transition } from "./tokens";
 
 let db: Db;
 let drop: () => Promise<void>;

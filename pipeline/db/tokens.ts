@@ -1,17 +1,14 @@
 /**
- * Per-token progress. Every status change goes through `transition`, which updates the row only
- * from an expected status and records the change in `token_events` in the same transaction, so the
- * history is complete and concurrent workers cannot both move one token.
+ * Every write to per-token progress, one token at a time and in bulk. Every status change updates
+ * rows only from an expected status and records the change in `token_events` in the same database
+ * transaction, so the history is complete and concurrent workers cannot both move one token.
+ * Reads are in token-queries.ts.
  */
-import type { Transaction } from "kysely";
+import type { UpdateObject } from "kysely";
 import type { Db } from "./database";
-import type { Database, Token, TokenEvent, TokenStatus, TokenUpdate } from "./schema";
+import type { Database, Executor, MintKey, Token, TokenKey, TokenStatus, TokenUpdate } from "./schema";
 
-export type TokenKey = { chainId: number; tokenId: string };
-
-export type MintKey = TokenKey & { mintTxHash: string };
-
-type Executor = Db | Transaction<Database>;
+export type { MintKey, TokenKey };
 
 export type EventParameters = MintKey & {
   from: TokenStatus | null;
@@ -146,17 +143,7 @@ export async function transition(db: Db, p: TransitionParameters): Promise<Token
       .executeTakeFirst();
     const token = await query.returningAll().executeTakeFirst();
     if (!token) return undefined;
-    await recordEvent(tx, {
-      chainId: p.chainId,
-      tokenId: p.tokenId,
-      mintTxHash: token.mint_tx_hash,
-      from: before?.status ?? null,
-      to: p.to,
-      stage: p.stage,
-      attempt: p.attempt,
-      reason: p.reason,
-      jobId: p.jobId,
-    });
+    await recordEvent(tx, { ...p, mintTxHash: token.mint_tx_hash, from: before?.status ?? null });
     return token;
   });
 }
@@ -165,35 +152,94 @@ export async function transition(db: Db, p: TransitionParameters): Promise<Token
  * Column updates a stage makes while it works on one mint of a token. Guarded by the mint: if a reorg
  * gave the token id to another mint meanwhile (recordDetected reset the row), nothing is written, so
  * a stale job can never attach its prediction, CIDs or errors to the new mint's row. Undefined when
- * the row no longer belongs to `key.mintTxHash`.
+ * the row no longer belongs to `p.mintTxHash`.
  */
-export async function updateForMint(db: Db, key: MintKey, set: TokenUpdate): Promise<Token | undefined> {
+export async function updateForMint(db: Db, p: MintKey & { set: TokenUpdate }): Promise<Token | undefined> {
   return db
     .updateTable("tokens")
-    .set({ ...set, updated_at: new Date() })
-    .where("chain_id", "=", key.chainId)
-    .where("token_id", "=", key.tokenId)
-    .where("mint_tx_hash", "=", key.mintTxHash)
+    .set({ ...p.set, updated_at: new Date() })
+    .where("chain_id", "=", p.chainId)
+    .where("token_id", "=", p.tokenId)
+    .where("mint_tx_hash", "=", p.mintTxHash)
     .returningAll()
     .executeTakeFirst();
 }
 
-export async function getToken(db: Db, key: TokenKey): Promise<Token | undefined> {
-  return db
-    .selectFrom("tokens")
-    .selectAll()
-    .where("chain_id", "=", key.chainId)
-    .where("token_id", "=", key.tokenId)
-    .executeTakeFirst();
+export type MoveParameters = {
+  chainId: number;
+  tokenIds: readonly string[];
+  from: TokenStatus;
+  to: TokenStatus;
+  reason?: string | null;
+  set?: UpdateObject<Database, "tokens">;
+  /** Only tokens tied to this reveal transaction. */
+  revealTxId?: number;
+  /** Only tokens with at least (or fewer than) this many reveal attempts. */
+  attempts?: { atLeast?: number; below?: number };
+  jobId?: string | null;
+};
+
+/** Moves tokens from one status to another in bulk and records each move; returns the ids moved. */
+export async function moveTokens(db: Executor, p: MoveParameters): Promise<string[]> {
+  if (p.tokenIds.length === 0) return [];
+  let query = db
+    .updateTable("tokens")
+    .set({ ...p.set, status: p.to, status_reason: p.reason ?? null, updated_at: new Date() })
+    .where("chain_id", "=", p.chainId)
+    .where("token_id", "in", [...p.tokenIds])
+    .where("status", "=", p.from);
+  if (p.revealTxId !== undefined) query = query.where("reveal_tx_id", "=", p.revealTxId);
+  if (p.attempts?.atLeast !== undefined) query = query.where("reveal_attempts", ">=", p.attempts.atLeast);
+  if (p.attempts?.below !== undefined) query = query.where("reveal_attempts", "<", p.attempts.below);
+  const moved = await query.returning(["token_id", "mint_tx_hash"]).execute();
+  if (moved.length > 0) {
+    await db
+      .insertInto("token_events")
+      .values(
+        moved.map((t) => ({
+          chain_id: p.chainId,
+          token_id: t.token_id,
+          mint_tx_hash: t.mint_tx_hash,
+          from_status: p.from,
+          to_status: p.to,
+          stage: "reveal",
+          attempt: null,
+          reason: p.reason ?? null,
+          job_id: p.jobId ?? null,
+        })),
+      )
+      .execute();
+  }
+  return moved.map((t) => t.token_id);
 }
 
-/** Every recorded transition of a token, oldest first. */
-export async function tokenHistory(db: Db, key: TokenKey): Promise<TokenEvent[]> {
-  return db
-    .selectFrom("token_events")
-    .selectAll()
-    .where("chain_id", "=", key.chainId)
-    .where("token_id", "=", key.tokenId)
-    .orderBy("id")
+export type MintLocationUpdate = { tokenId: string; mintTxHash: string; mintBlockNumber: number };
+
+/**
+ * Points ready tokens at their canonical mint when a reorg moved the mint (same author, so the image
+ * stays valid): the reveal records the mint it checked.
+ */
+export async function rebindMints(db: Executor, p: { chainId: number; tokens: readonly MintLocationUpdate[] }) {
+  for (const t of p.tokens) {
+    await db
+      .updateTable("tokens")
+      .set({ mint_tx_hash: t.mintTxHash, mint_block_number: t.mintBlockNumber })
+      .where("chain_id", "=", p.chainId)
+      .where("token_id", "=", t.tokenId)
+      .where("status", "=", "uploaded")
+      .where((eb) => eb.or([eb("mint_tx_hash", "!=", t.mintTxHash), eb("mint_block_number", "!=", t.mintBlockNumber)]))
+      .execute();
+  }
+}
+
+/** Records where the reveal of `revealTxId`'s tokens was mined (it moves when a reorg re-includes it). */
+export async function setRevealLocation(
+  db: Executor,
+  p: { revealTxId: number; hash: string; blockNumber: number },
+): Promise<void> {
+  await db
+    .updateTable("tokens")
+    .set({ reveal_tx_hash: p.hash, reveal_block_number: p.blockNumber })
+    .where("reveal_tx_id", "=", p.revealTxId)
     .execute();
 }

@@ -29,7 +29,9 @@ export async function generateWithFallbackPrompt(p: FallbackParameters): Promise
   const { ctx } = p;
   // A failed paid job cannot be resumed: forget it so the next attempt starts a new one.
   const forgetPrediction = (error: unknown) =>
-    error instanceof PredictionFailedError ? updateForMint(ctx.db, p.key, { prediction_id: null }) : undefined;
+    error instanceof PredictionFailedError
+      ? updateForMint(ctx.db, { ...p.key, set: { prediction_id: null } })
+      : undefined;
   try {
     return { ...(await p.run(p.prompt, p.promptKind, p.resumeId)), prompt: p.prompt, promptKind: p.promptKind };
   } catch (error) {

@@ -13,7 +13,8 @@ import { type GenerateJobData, QUEUE } from "../../common/jobs";
 import { readOnChainToken } from "../chain/token-reads";
 import type { Context } from "../context";
 import { getAuthor } from "../db/authors";
-import { getToken, recordDetected, transition, updateForMint } from "../db/tokens";
+import { getToken } from "../db/token-queries";
+import { recordDetected, transition, updateForMint } from "../db/tokens";
 import { permanent, TransientError } from "../errors";
 import { enqueuePin } from "../jobs/enqueue";
 import { stageFailure } from "../jobs/stage-failure";
@@ -154,11 +155,14 @@ async function generate(
       resumeId,
       signal,
       onCreated: async (predictionId) => {
-        const stored = await updateForMint(db, mintKey, {
-          prediction_id: predictionId,
-          image_provider: provider.name,
-          prompt_kind: kind,
-          prompt_hash: promptHash(prompt),
+        const stored = await updateForMint(db, {
+          ...mintKey,
+          set: {
+            prediction_id: predictionId,
+            image_provider: provider.name,
+            prompt_kind: kind,
+            prompt_hash: promptHash(prompt),
+          },
         });
         if (!stored) throw permanent(`token ${d.tokenId} was re-minted while its image was being generated`);
         log.info({ provider: provider.name, predictionId, promptKind: kind }, "prediction created");

@@ -5,7 +5,8 @@
  */
 import type { Context } from "../context";
 import { tokenStatuses } from "../db/schema";
-import { getToken, recordEvent, type TokenKey, transition } from "../db/tokens";
+import { getToken } from "../db/token-queries";
+import { recordEvent, type TokenKey, transition } from "../db/tokens";
 
 export type StaleParameters = TokenKey & { mintTxHash: string; reason: string; jobId: string | null; attempt: number };
 

@@ -47,7 +47,7 @@ export async function stageFailure(error: unknown, p: StageFailureParameters): P
     });
     log.error({ err: message, attempt }, `${p.stage} failed for good`);
   } else {
-    await updateForMint(p.ctx.db, d, { [column]: message });
+    await updateForMint(p.ctx.db, { ...d, set: { [column]: message } });
     log.warn({ err: message, attempt }, `${p.stage} failed; BullMQ retries`);
   }
   return error instanceof Error ? forQueue(error) : new Error(message);

@@ -7,7 +7,8 @@
 import type { Job } from "bullmq";
 import { type PinJobData, QUEUE } from "../../common/jobs";
 import type { Context } from "../context";
-import { getToken, transition, updateForMint } from "../db/tokens";
+import { getToken } from "../db/token-queries";
+import { transition, updateForMint } from "../db/tokens";
 import { permanent } from "../errors";
 import { stageFailure } from "../jobs/stage-failure";
 import type { LocalStore } from "../providers/local-ipfs-store";
@@ -55,7 +56,7 @@ async function pin(deps: PinDeps, job: Job<PinJobData>, log: Context["logger"]):
   if (token.status === "uploaded") await requestReveal(ctx, { trigger: "ready" });
   if (token.status !== "generated") return "skipped";
   if (!token.image_cid || !token.image_mime) throw permanent("generated token has no image CID");
-  if (!(await updateForMint(db, key, { pin_attempts: job.attemptsMade + 1 }))) return "skipped";
+  if (!(await updateForMint(db, { ...key, set: { pin_attempts: job.attemptsMade + 1 } }))) return "skipped";
 
   if (!token.image_pinned_at) {
     let imageCid = token.image_cid;
@@ -75,7 +76,7 @@ async function pin(deps: PinDeps, job: Job<PinJobData>, log: Context["logger"]):
     } else if (!(await store.has(imageCid))) {
       throw missing();
     }
-    const updated = await updateForMint(db, key, { image_cid: imageCid, image_pinned_at: new Date() });
+    const updated = await updateForMint(db, { ...key, set: { image_cid: imageCid, image_pinned_at: new Date() } });
     if (!updated) return "skipped";
     token = updated;
   }
@@ -104,7 +105,7 @@ async function pin(deps: PinDeps, job: Job<PinJobData>, log: Context["logger"]):
           differs: "provider's metadata CID differs from ours",
         })
       : localCid;
-    const updated = await updateForMint(db, key, { metadata_cid: metadataCid });
+    const updated = await updateForMint(db, { ...key, set: { metadata_cid: metadataCid } });
     if (!updated) return "skipped";
     token = updated;
   }

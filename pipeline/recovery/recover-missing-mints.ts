@@ -13,6 +13,7 @@ import { GliskNFTAbi } from "../../abis/GliskNFTAbi";
 import { generateJobData, generateJobId, stageJobOptions } from "../../common/jobs";
 import { findMint, type MintRange, mintCovering } from "../chain/mints";
 import type { Context } from "../context";
+import { countTokensBelow, mintBlocksPage } from "../db/token-queries";
 import { ensureJob } from "../jobs/enqueue";
 
 /** Ids looked up per pass; the next pass continues where this one stopped. */
@@ -42,15 +43,7 @@ async function missingIds(ctx: Context, next: bigint, startBlock: bigint, cap: n
     for (; expected < upTo && missing.length < cap; expected++) missing.push({ id: expected, nearBlock });
   };
   while (missing.length < cap) {
-    const rows = await ctx.db
-      .selectFrom("tokens")
-      .select(["token_id", "mint_block_number"])
-      .where("chain_id", "=", ctx.config.network.chainId)
-      .where("token_id", ">", after)
-      .where("token_id", "<", next.toString())
-      .orderBy("token_id")
-      .limit(PAGE)
-      .execute();
+    const rows = await mintBlocksPage(ctx.db, { chainId: ctx.config.network.chainId, after, below: next, limit: PAGE });
     for (const row of rows) {
       add(BigInt(row.token_id));
       if (missing.length >= cap) return missing;
@@ -73,14 +66,7 @@ export async function recoverMissingMints(
   const { address: contract, chainId } = config.network;
   const counts: RecoverMissingReturnType = { missing: 0, enqueued: 0, young: 0, notFound: 0 };
   const next = await chain.readContract({ address: contract, abi: GliskNFTAbi, functionName: "nextTokenId" });
-  const present = await db
-    .selectFrom("tokens")
-    .select((eb) => eb.fn.countAll<string | number>().as("n"))
-    .where("chain_id", "=", chainId)
-    .where("token_id", ">=", "1")
-    .where("token_id", "<", next.toString())
-    .executeTakeFirstOrThrow();
-  if (BigInt(present.n) >= next - 1n) return counts;
+  if ((await countTokensBelow(db, { chainId, below: next })) >= next - 1n) return counts;
 
   const startBlock = BigInt(config.network.startBlock);
   const missing = await missingIds(ctx, next, startBlock, maxIds);

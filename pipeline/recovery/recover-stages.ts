@@ -12,6 +12,7 @@
  */
 import type { Context } from "../context";
 import type { Token } from "../db/schema";
+import { countStatuses, type UnfinishedParameters, unfinishedTokens } from "../db/token-queries";
 import { describeError } from "../errors";
 import { enqueueGenerateFor, enqueuePin } from "../jobs/enqueue";
 import { requestReveal } from "../reveal/request";
@@ -28,7 +29,7 @@ export type RecoverReturnType = {
 
 export type RecoverParameters = {
   /** Per status, only rows last written before this time; unset (start-up): every unfinished row. */
-  quietSince?: Record<"detected" | "generating" | "generated", Date>;
+  quietSince?: UnfinishedParameters["quietSince"];
 };
 
 const PAGE = 500;
@@ -36,21 +37,8 @@ const PAGE = 500;
 async function* unfinished(ctx: Context, quiet: RecoverParameters["quietSince"]): AsyncGenerator<Token[]> {
   let after = "-1";
   for (;;) {
-    let query = ctx.db
-      .selectFrom("tokens")
-      .selectAll()
-      .where("chain_id", "=", ctx.config.network.chainId)
-      .where("status", "in", ["detected", "generating", "generated"]);
-    if (quiet) {
-      query = query.where((eb) =>
-        eb.or(
-          (["detected", "generating", "generated"] as const).map((status) =>
-            eb.and([eb("status", "=", status), eb("updated_at", "<", quiet[status])]),
-          ),
-        ),
-      );
-    }
-    const rows = await query.where("token_id", ">", after).orderBy("token_id").limit(PAGE).execute();
+    const chainId = ctx.config.network.chainId;
+    const rows = await unfinishedTokens(ctx.db, { chainId, after, limit: PAGE, quietSince: quiet });
     if (rows.length === 0) return;
     yield rows;
     after = (rows.at(-1) as Token).token_id;
@@ -81,14 +69,12 @@ export async function recoverStages(ctx: Context, p: RecoverParameters = {}): Pr
   } catch (error) {
     ctx.logger.warn({ err: describeError(error) }, "cannot look for minted tokens with no row; next pass retries");
   }
-  const waiting = await ctx.db
-    .selectFrom("tokens")
-    .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
-    .where("chain_id", "=", ctx.config.network.chainId)
-    .where("status", "in", ["uploaded", "revealing"])
-    .groupBy("status")
-    .execute();
-  for (const row of waiting) counts[row.status === "uploaded" ? "ready" : "revealing"] = Number(row.n);
+  const waiting = await countStatuses(ctx.db, {
+    chainId: ctx.config.network.chainId,
+    statuses: ["uploaded", "revealing"],
+  });
+  counts.ready = waiting.uploaded;
+  counts.revealing = waiting.revealing;
   // A round settles pending transactions before anything else, so `revealing` rows need one too
   // (their round's job may have been lost with Redis).
   if (counts.ready + counts.revealing > 0) await requestReveal(ctx, { trigger: "recover" });

@@ -4,7 +4,8 @@
  * the old failed job is replaced (`ensureJob`).
  */
 import type { Context } from "../context";
-import { getToken, type TokenKey, transition } from "../db/tokens";
+import { getToken } from "../db/token-queries";
+import { type TokenKey, transition } from "../db/tokens";
 import { enqueueGenerateFor, enqueuePin } from "../jobs/enqueue";
 
 export type RetryTokenReturnType = { retried: boolean; stage?: "generate" | "pin"; reason?: string };

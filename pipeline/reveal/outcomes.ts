@@ -7,9 +7,8 @@
 import { generateJobData, generateJobId, QUEUE, stageJobOptions } from "../../common/jobs";
 import type { MintLocation } from "../chain/mints";
 import type { Context } from "../context";
-import { moveTokens } from "../db/reveal-transactions";
 import { READY, type Token } from "../db/schema";
-import { recordDetected } from "../db/tokens";
+import { moveTokens, recordDetected } from "../db/tokens";
 import { ensureJob } from "../jobs/enqueue";
 
 type Ctx = Pick<Context, "db" | "config" | "queues" | "logger">;

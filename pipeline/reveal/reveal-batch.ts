@@ -71,7 +71,7 @@ export async function revealBatch(
     fees: quote.fees,
     jobId,
   });
-  const settled = await applyOutcome(s, row, outcome);
+  const settled = await applyOutcome(s, { row, outcome });
   s.logger.info(
     { revealTxId: row.id, outcome: settled.outcome, revealed: settled.revealed, hash: settled.row.mined_hash },
     "reveal transaction settled",

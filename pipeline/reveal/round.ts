@@ -5,12 +5,13 @@
 
 import type { RevealJobData } from "../../common/jobs";
 import type { Context } from "../context";
+import { readyBacklog, selectReady } from "../db/token-queries";
 import type { Keeper } from "./keeper";
 import { recordAlreadyRevealed, recordFailed, regenerate } from "./outcomes";
 import { preflight } from "./preflight";
 import { scheduleReveal } from "./request";
 import { revealBatch } from "./reveal-batch";
-import { readyBacklog, roundDue, selectReady } from "./round-due";
+import { roundDue } from "./round-due";
 import { senderFor } from "./sender";
 import { settlePending } from "./settle";
 

@@ -51,7 +51,7 @@ export async function resumeReveal(s: Sender, row: RevealTransaction): Promise<O
   const signed = await signRow(s, row, fees);
   let current = row;
   if (!row.hashes.includes(signed.hash)) {
-    await storeReplacement(s.db, row.id, signed.hash, fees);
+    await storeReplacement(s.db, { id: row.id, hash: signed.hash, fees });
     current = { ...row, hashes: [...row.hashes, signed.hash] };
   }
   const used = await s.chain.getTransactionCount({ address: s.keeper.address, blockTag: "latest" });

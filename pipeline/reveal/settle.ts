@@ -2,101 +2,36 @@
  * Settlement of reveal transactions: what a mined, reverted or lost nonce means for the row and its
  * tokens, and the restart recovery that settles every pending row before anything new is sent.
  */
-
 import { readRevealed } from "../chain/token-reads";
-import { keeperTransactions, MAX_REVEAL_ATTEMPTS, moveTokens } from "../db/reveal-transactions";
-import { READY, type RevealTransaction } from "../db/schema";
+import { keeperTransactions, recordMined, recordNonceLost } from "../db/reveal-transactions";
+import type { RevealTransaction } from "../db/schema";
 import { reopenReorged } from "./reorg";
 import { resumeReveal } from "./send";
 import type { Sender } from "./sender";
 import type { Outcome } from "./watch";
 
+/** A token whose mined reveal reverted this many times is marked failed instead of retried again. */
+export const MAX_REVEAL_ATTEMPTS = 3;
+
 export type Settled = { row: RevealTransaction; outcome: Outcome["kind"]; revealed: number; returned: number };
 
 /** Records the outcome of a reveal transaction on its row and moves its tokens accordingly. */
-export async function applyOutcome(s: Sender, row: RevealTransaction, outcome: Outcome): Promise<Settled> {
-  const ids = row.token_ids;
+export async function applyOutcome(s: Sender, p: { row: RevealTransaction; outcome: Outcome }): Promise<Settled> {
+  const { row, outcome } = p;
+  const base = { chainId: s.chainId, row };
   if (outcome.kind === "lost") {
     // Another transaction used our nonce: the chain tells which ids are revealed (by anyone).
+    const ids = row.token_ids;
     const flags = await readRevealed(s.chain, { contract: s.contract, ids: ids.map(BigInt) });
-    const onChain = ids.filter((_, i) => flags[i]);
-    const notYet = ids.filter((_, i) => !flags[i]);
-    return s.db.transaction().execute(async (tx) => {
-      const updated = await tx
-        .updateTable("reveal_transactions")
-        .set({
-          status: "failed",
-          error: "nonce consumed by a transaction not sent by this row",
-          updated_at: new Date(),
-        })
-        .where("id", "=", row.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      const common = { chainId: s.chainId, from: "revealing" as const, revealTxId: row.id };
-      const revealed = await moveTokens(tx, {
-        ...common,
-        tokenIds: onChain,
-        to: "revealed",
-        reason: "revealed on-chain by another transaction",
-      });
-      const returned = await moveTokens(tx, {
-        ...common,
-        tokenIds: notYet,
-        to: READY,
-        reason: `reveal nonce ${row.nonce} consumed elsewhere`,
-        set: { reveal_tx_id: null },
-      });
-      return { row: updated, outcome: outcome.kind, revealed: revealed.length, returned: returned.length };
+    const settled = await recordNonceLost(s.db, {
+      ...base,
+      revealedIds: ids.filter((_, i) => flags[i]),
+      unrevealedIds: ids.filter((_, i) => !flags[i]),
     });
+    return { ...settled, outcome: outcome.kind };
   }
-  const { receipt } = outcome;
-  return s.db.transaction().execute(async (tx) => {
-    const updated = await tx
-      .updateTable("reveal_transactions")
-      .set({
-        status: outcome.kind,
-        mined_hash: receipt.transactionHash,
-        block_number: Number(receipt.blockNumber),
-        gas_used: receipt.gasUsed.toString(),
-        effective_gas_price: receipt.effectiveGasPrice.toString(),
-        error: outcome.kind === "reverted" ? "reverted on-chain" : null,
-        updated_at: new Date(),
-      })
-      .where("id", "=", row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const common = { chainId: s.chainId, tokenIds: ids, from: "revealing" as const, revealTxId: row.id };
-    if (outcome.kind === "mined") {
-      const revealed = await moveTokens(tx, {
-        ...common,
-        to: "revealed",
-        reason: null,
-        set: {
-          reveal_tx_hash: receipt.transactionHash,
-          reveal_block_number: Number(receipt.blockNumber),
-          reveal_error: null,
-        },
-      });
-      return { row: updated, outcome: outcome.kind, revealed: revealed.length, returned: 0 };
-    }
-    // Simulation passed but the chain reverted (state changed in between): retry a few times, then fail.
-    const reason = `reveal transaction ${receipt.transactionHash} reverted on-chain`;
-    await moveTokens(tx, {
-      ...common,
-      to: "failed",
-      reason: `${reason} (${MAX_REVEAL_ATTEMPTS} attempts)`,
-      set: { reveal_error: reason },
-      attempts: { atLeast: MAX_REVEAL_ATTEMPTS },
-    });
-    const returned = await moveTokens(tx, {
-      ...common,
-      to: READY,
-      reason,
-      set: { reveal_error: reason, reveal_tx_id: null },
-      attempts: { below: MAX_REVEAL_ATTEMPTS },
-    });
-    return { row: updated, outcome: outcome.kind, revealed: 0, returned: returned.length };
-  });
+  const settled = await recordMined(s.db, { ...base, receipt: outcome.receipt, maxAttempts: MAX_REVEAL_ATTEMPTS });
+  return { ...settled, outcome: outcome.kind };
 }
 
 /**
@@ -106,11 +41,11 @@ export async function applyOutcome(s: Sender, row: RevealTransaction, outcome: O
  */
 export async function settlePending(s: Sender): Promise<Settled[]> {
   await reopenReorged(s);
-  const pending = await keeperTransactions(s, "pending").execute();
+  const pending = await keeperTransactions(s.db, { chainId: s.chainId, keeper: s.keeper.address, status: "pending" });
   const settled: Settled[] = [];
   for (const row of pending) {
     s.logger.info({ revealTxId: row.id, nonce: row.nonce, hashes: row.hashes }, "settling pending reveal transaction");
-    settled.push(await applyOutcome(s, row, await resumeReveal(s, row)));
+    settled.push(await applyOutcome(s, { row, outcome: await resumeReveal(s, row) }));
   }
   return settled;
 }

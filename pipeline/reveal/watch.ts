@@ -71,7 +71,7 @@ export async function watch(s: Sender, row: RevealTransaction, lastBroadcastAt: 
         log.warn({ maxFeePerGas: fees.maxFeePerGas.toString() }, "reveal transaction stuck at the fee cap; waiting");
       } else {
         const signed = await signRow(s, row, next);
-        await storeReplacement(s.db, row.id, signed.hash, next);
+        await storeReplacement(s.db, { id: row.id, hash: signed.hash, fees: next });
         hashes.push(signed.hash);
         fees = next;
         const sent = await broadcast(s.chain, signed.raw);

@@ -4,7 +4,7 @@ import { ApiError } from "../../common/http-errors";
 import { readTokenChainState } from "../chain/token-reads";
 import type { Context } from "../context";
 import { setAuthorPrompt } from "../db/authors";
-import { getToken, tokenHistory } from "../db/tokens";
+import { getToken, listTokens, statusesOf, tokenHistory } from "../db/token-queries";
 import { retryToken } from "../recovery/retry-token";
 import { requestReveal } from "../reveal/request";
 import { readJson } from "./read-json";
@@ -16,13 +16,7 @@ export function adminRoutes(ctx: Context) {
   return new Hono()
     .post("/reveal", async (c) => {
       const { tokenIds } = revealBody.parse(await readJson(c));
-      const known = await ctx.db
-        .selectFrom("tokens")
-        .select(["token_id", "status"])
-        .where("chain_id", "=", chainId)
-        .where("token_id", "in", tokenIds)
-        .execute();
-      const statusOf = new Map(known.map((t) => [String(t.token_id), t.status]));
+      const statusOf = await statusesOf(ctx.db, { chainId, tokenIds });
       const unknown = tokenIds.filter((id) => !statusOf.has(id));
       if (unknown.length > 0) throw new ApiError(404, "unknown_token", `unknown token ids: ${unknown.join(", ")}`);
       await requestReveal(ctx, { trigger: "manual", tokenIds });
@@ -31,15 +25,8 @@ export function adminRoutes(ctx: Context) {
     })
     .get("/tokens", async (c) => {
       const q = listQuery.parse(c.req.query());
-      let query = ctx.db
-        .selectFrom("tokens")
-        .selectAll()
-        .where("chain_id", "=", chainId)
-        .orderBy("token_id", "asc")
-        .limit(q.limit + 1);
-      if (q.status) query = query.where("status", "=", q.status);
-      if (q.cursor) query = query.where("token_id", ">", q.cursor);
-      const rows = await query.execute();
+      // One extra row tells whether another page exists without a count query.
+      const rows = await listTokens(ctx.db, { chainId, status: q.status, after: q.cursor, limit: q.limit + 1 });
       const page = rows.slice(0, q.limit);
       const nextCursor = rows.length > q.limit ? String(page[page.length - 1]?.token_id) : null;
       return c.json({ tokens: page.map(publicToken), nextCursor });

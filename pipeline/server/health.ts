@@ -4,9 +4,9 @@
  */
 
 import { Hono } from "hono";
-import { sql } from "kysely";
 import { JOB_STATES } from "../../common/jobs";
 import type { Context } from "../context";
+import { pingDatabase } from "../db/database";
 import { keeperStatus } from "../reveal/keeper";
 
 const CHECK_TIMEOUT_MS = 3_000;
@@ -37,7 +37,7 @@ export function healthRoutes(ctx: Context) {
     .get("/", (c) => c.json({ status: "ok" }))
     .get("/ready", async (c) => {
       const [database, redis, rpc] = await Promise.all([
-        passes(() => sql`select 1`.execute(ctx.db)),
+        passes(() => pingDatabase(ctx.db)),
         passes(() => ctx.redis.ping()),
         passes(() => ctx.chain.getBlockNumber({ cacheTime: 0 })),
       ]);
