@@ -5,17 +5,23 @@
  * token is revealed. Prints tokens/s, transactions, and gas per revealed token.
  * BENCH_REVEAL_TOKENS (default 1000) and BENCH_REVEAL_BATCHES (default "50", e.g. "50,100") tune it.
  */
+
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createDatabase } from "../pipeline/db/database";
+import { CID } from "multiformats/cid";
+import * as Digest from "multiformats/hashes/digest";
+import { parseConfig } from "../pipeline/config";
+import { createContext } from "../pipeline/context";
+import { createDatabase, type Db } from "../pipeline/db/database";
 import { countByStatus, revealSums } from "../pipeline/db/stats";
 import { countStatuses } from "../pipeline/db/token-queries";
-import { startRevealWorker } from "../pipeline/reveal/processor";
+import { recordDetected, transition } from "../pipeline/db/tokens";
 import { requestReveal } from "../pipeline/reveal/request";
-import { anvilAccount, deployGlisk, type MintReturnType, mint, waitFor } from "../scripts/lib/glisk";
+import { startRevealWorker } from "../pipeline/workers";
+import { anvilAccount, anvilKey, deployGlisk, type MintReturnType, mint, waitFor } from "../scripts/lib/glisk";
 import { startAnvil, startRedis } from "../scripts/lib/processes";
-import { pipelineEnv, seedReady, testContext } from "../test/reveal-harness";
 
 const TOKENS = Number(process.env.BENCH_REVEAL_TOKENS ?? 1_000);
 const BATCHES = (process.env.BENCH_REVEAL_BATCHES ?? "50").split(",").map(Number);
@@ -37,18 +43,53 @@ async function mintAll(rpcUrl: string, address: `0x${string}`, count: number): P
   return results.flat();
 }
 
+/** A CIDv0 for `seed`, like the pin stage records for metadata. */
+const cidV0 = (seed: string) =>
+  CID.createV0(Digest.create(0x12, createHash("sha256").update(seed).digest())).toString();
+
+/** Records the minted tokens as the pin stage leaves them: detected, then ready with their CIDs. */
+async function recordReady(db: Db, minted: MintReturnType, minter: string): Promise<void> {
+  for (const id of minted.tokenIds.map(String)) {
+    const key = { chainId: 31337, tokenId: id, mintTxHash: minted.txHash };
+    const mintBlockNumber = Number(minted.blockNumber);
+    await recordDetected(db, { ...key, mintBlockNumber, minter, author });
+    await transition(db, {
+      ...key,
+      from: ["detected"],
+      to: "uploaded",
+      stage: "bench",
+      set: {
+        image_cid: cidV0(`image-${id}`),
+        image_mime: "image/png",
+        metadata_cid: cidV0(`metadata-${id}`),
+        prompt_kind: "primary",
+        ready_at: new Date(),
+      },
+    });
+  }
+}
+
 async function run(batch: number, anvilUrl: string, redisUrl: string) {
   const dir = mkdtempSync(path.join(tmpdir(), "glisk-bench-reveal-"));
   const db = await createDatabase({ dataDir: dir });
   try {
     const { address, startBlock } = await deployGlisk({ rpcUrl: anvilUrl, keeper: anvilAccount(1).address });
     const minted = await mintAll(anvilUrl, address, TOKENS);
-    for (const m of minted) await seedReady(db, { minted: m, author, minter: anvilAccount(2).address });
-    const env = pipelineEnv(
-      { rpcUrl: anvilUrl, redisUrl, contract: address, startBlock },
-      { REVEAL_CONFIRMATIONS: "1", BATCH_REVEAL_MAX_TOKENS: String(batch), BATCH_REVEAL_WAIT_SECONDS: "5" },
-    );
-    const ctx = await testContext(db, env);
+    for (const m of minted) await recordReady(db, m, anvilAccount(2).address);
+    const config = parseConfig({
+      LOG_LEVEL: "warn",
+      GLISK_NETWORK: "anvil",
+      PONDER_RPC_URL_31337: anvilUrl,
+      GLISK_CONTRACT_ADDRESS: address,
+      GLISK_START_BLOCK: String(startBlock),
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: `bench${batch}${Date.now()}`,
+      KEEPER_PRIVATE_KEY: anvilKey(1),
+      REVEAL_CONFIRMATIONS: "1",
+      BATCH_REVEAL_MAX_TOKENS: String(batch),
+      BATCH_REVEAL_WAIT_SECONDS: "5",
+    });
+    const ctx = await createContext(config, { db });
     const started = performance.now();
     const worker = await startRevealWorker(ctx);
     await requestReveal(ctx, { trigger: "ready" });

@@ -16,13 +16,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { type GenerateJobData, generateJobId, QUEUE, stageJobOptions } from "../common/jobs";
+import { type GenerateJobData, generateJobData, generateJobId, QUEUE, stageJobOptions } from "../common/jobs";
+import { startFakePinata } from "../fakes/pinata";
+import { startFakeReplicate } from "../fakes/replicate";
 import { emptyQueues } from "../scripts/dev/redis";
 import { anvilAccount, deployGlisk, mint, waitFor } from "../scripts/lib/glisk";
 import { freePort, startAnvil, startRedis, stopProcess } from "../scripts/lib/processes";
-import { startFakePinata } from "../test/fakes/pinata";
-import { startFakeReplicate } from "../test/fakes/replicate";
-import { createTestDatabase } from "../test/helpers/services";
+import { createScratchDatabase } from "../scripts/lib/scratch-database";
 
 const LATENCY_MS = 50;
 const PREDICT_MS = 1_000;
@@ -38,7 +38,7 @@ const peakRssMb = (pid: number): number => {
 async function run(base: Record<string, string>, s: Scenario, contract: `0x${string}`, rpcUrl: string) {
   const dir = mkdtempSync(path.join(tmpdir(), "glisk-bench-stages-"));
   const prefix = `bench${Math.random().toString(36).slice(2, 8)}`;
-  const database = await createTestDatabase();
+  const database = await createScratchDatabase();
   const env = {
     ...base,
     ...s.env,
@@ -52,15 +52,18 @@ async function run(base: Record<string, string>, s: Scenario, contract: `0x${str
     const author = anvilAccount(3 + (jobs.length % 3)).address;
     const minted = await mint({ rpcUrl, address: contract, author, quantity: Math.min(50, left) });
     for (const id of minted.tokenIds) {
-      jobs.push({
-        chainId: 31337,
-        contract,
-        tokenId: id.toString(),
-        promptAuthor: author,
-        minter: anvilAccount(2).address,
-        mintTxHash: minted.txHash,
-        mintBlockNumber: minted.blockNumber.toString(),
-      });
+      // The indexer's job for this token, built the way the indexer builds it.
+      jobs.push(
+        generateJobData({
+          chainId: 31337,
+          contract,
+          tokenId: id,
+          author,
+          minter: anvilAccount(2).address,
+          mintTxHash: minted.txHash,
+          mintBlockNumber: minted.blockNumber,
+        }),
+      );
     }
   }
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "pipeline/main.ts"], {

@@ -1,21 +1,4 @@
 /** A small client for the pipeline's admin API, with errors a person can act on. */
-import { existsSync, readFileSync } from "node:fs";
-import { devPaths } from "../scripts/dev/session";
-
-/**
- * The admin API's address: `override` (a flag), else GLISK_API_URL, else the pipeline's own PORT on
- * loopback. Empty variables (a copied .env) count as unset.
- */
-export function adminApiUrl(env: NodeJS.ProcessEnv, override?: string): string {
-  return override || env.GLISK_API_URL || `http://127.0.0.1:${env.PORT || 42070}`;
-}
-
-/** ADMIN_API_TOKEN, else the one `npm run dev` generated, so a dev stack works without setup. */
-export function adminApiToken(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.ADMIN_API_TOKEN) return env.ADMIN_API_TOKEN;
-  const file = devPaths(env).adminToken;
-  return existsSync(file) ? readFileSync(file, "utf8").trim() || undefined : undefined;
-}
 
 export class CliError extends Error {
   constructor(

@@ -3,7 +3,8 @@
  * (GLISK_API_URL, default http://127.0.0.1:$PORT, PORT defaulting to 42070; ADMIN_API_TOKEN).
  */
 import { parseArgs } from "node:util";
-import { adminApiToken, adminApiUrl, apiClient, CliError } from "./api";
+import { adminApiToken, adminApiUrl } from "../common/local-stack";
+import { type ApiClient, apiClient, CliError } from "./api";
 import { pairs, table } from "./format";
 
 const USAGE = `Usage: glisk <command> [options]
@@ -18,7 +19,7 @@ Commands:
 Options:
   --json          print the API's JSON instead of tables
   --api-url <u>   admin API address (default: $GLISK_API_URL, else http://127.0.0.1:$PORT, PORT 42070)
-  -h, --help      show this help
+  -h, --help      show this help (also: glisk help)
 
 Environment: ADMIN_API_TOKEN (default: the token \`npm run dev\` saved in .data/admin-token), GLISK_API_URL, PORT.`;
 
@@ -74,6 +75,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
 }
 
+type Options = { json: boolean; status?: string; limit?: string };
+
+/** What a command needs: its arguments, the options, an API client and a printer. */
+type Invocation = {
+  args: string[];
+  options: Options;
+  api: () => ApiClient;
+  print: (json: unknown, text: () => string) => void;
+};
+
 async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -86,103 +97,104 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
       help: { type: "boolean", short: "h", default: false },
     },
   });
-  const [command, ...rest] = positionals;
-  if (values.help || !command) {
+  const [command, ...args] = positionals;
+  if (values.help || command === "help" || !command) {
     console.log(USAGE);
     if (!command && !values.help) throw new CliError("no command given", 2);
     return;
   }
-  const api = () => apiClient(adminApiUrl(env, values["api-url"]), adminApiToken(env));
-  const print = (json: unknown, text: () => string) =>
-    console.log(values.json ? JSON.stringify(json, null, 2) : text());
+  const handler = commands[command];
+  if (!handler) throw new CliError(`unknown command "${command}"\n\n${USAGE}`, 2);
+  await handler({
+    args,
+    options: values,
+    api: () => apiClient(adminApiUrl(env, values["api-url"]), adminApiToken(env)),
+    print: (json, text) => console.log(values.json ? JSON.stringify(json, null, 2) : text()),
+  });
+}
 
-  switch (command) {
-    case "reveal": {
-      if (rest.length === 0) throw new CliError("reveal: give at least one token id", 2);
-      const ids = rest.map((id) => tokenId(id, "reveal"));
-      const result = await api()<{ tokens: { tokenId: string; status: string }[] }>("POST", "/admin/reveal", {
-        tokenIds: ids,
-      });
-      print(
-        result,
-        () =>
-          `Reveal requested.\n${table(
-            ["token", "status"],
-            result.tokens.map((t) => [t.tokenId, t.status]),
-          )}`,
-      );
-      return;
+const commands: Record<string, (i: Invocation) => Promise<void>> = {
+  reveal: async ({ args, api, print }) => {
+    if (args.length === 0) throw new CliError("reveal: give at least one token id", 2);
+    const tokenIds = args.map((id) => tokenId(id, "reveal"));
+    const result = await api()<{ tokens: { tokenId: string; status: string }[] }>("POST", "/admin/reveal", {
+      tokenIds,
+    });
+    const rows = result.tokens.map((t) => [t.tokenId, t.status]);
+    print(result, () => `Reveal requested.\n${table(["token", "status"], rows)}`);
+  },
+
+  status: async ({ args, api, print }) => {
+    const id = tokenId(args[0], "status");
+    const t = await api()<TokenDetail>("GET", `/admin/tokens/${id}`);
+    print(t, () => `${statusPairs(t)}\n\n${historyTable(t)}`);
+  },
+
+  retry: async ({ args, api, print }) => {
+    const id = tokenId(args[0], "retry");
+    const result = await api()<{ tokenId: string; status: string }>("POST", `/admin/tokens/${id}/retry`);
+    print(result, () => `Token ${result.tokenId} is ${result.status} again.`);
+  },
+
+  tokens: async ({ options, api, print }) => {
+    const limit = options.limit ? Number(options.limit) : Number.POSITIVE_INFINITY;
+    if (!(limit > 0)) throw new CliError("tokens: --limit must be a positive number", 2);
+    const tokens = await allTokens(api(), { status: options.status, limit });
+    const rows = tokens.map((t) => [t.tokenId, t.status, t.author, t.metadataCid, t.revealTxHash]);
+    print(tokens, () =>
+      tokens.length === 0
+        ? "No tokens."
+        : `${table(["token", "status", "author", "metadata CID", "reveal tx"], rows)}\n${tokens.length} token(s)`,
+    );
+  },
+
+  author: async ({ args, api, print }) => {
+    const [sub, address, ...words] = args;
+    if (sub !== "set-prompt" || !address || words.length === 0) {
+      throw new CliError('author: usage is `glisk author set-prompt <address> "<prompt>"`', 2);
     }
-    case "status": {
-      const id = tokenId(rest[0], "status");
-      const t = await api()<TokenDetail>("GET", `/admin/tokens/${id}`);
-      print(t, () =>
-        [
-          pairs([
-            ["token", t.tokenId],
-            ["status", t.pipeline?.status ?? "not seen by the pipeline yet"],
-            ["reason", t.pipeline?.statusReason],
-            ["revealed on-chain", t.chain.isRevealed],
-            ["owner", t.chain.owner],
-            ["prompt author", t.chain.promptAuthor],
-            ["tokenURI", t.chain.tokenURI],
-            ["image CID", t.pipeline?.imageCid],
-            ["metadata CID", t.pipeline?.metadataCid],
-            ["reveal tx", t.pipeline?.revealTxHash],
-          ]),
-          "",
-          table(
-            ["at", "from", "to", "stage", "attempt", "reason"],
-            t.history.map((e) => [e.at, e.from, e.to, e.stage, e.attempt, e.reason]),
-          ),
-        ].join("\n"),
-      );
-      return;
-    }
-    case "retry": {
-      const id = tokenId(rest[0], "retry");
-      const result = await api()<{ tokenId: string; status: string }>("POST", `/admin/tokens/${id}/retry`);
-      print(result, () => `Token ${result.tokenId} is ${result.status} again.`);
-      return;
-    }
-    case "tokens": {
-      const client = api();
-      const tokens: Token[] = [];
-      const limit = values.limit ? Number(values.limit) : Number.POSITIVE_INFINITY;
-      if (!(limit > 0)) throw new CliError("tokens: --limit must be a positive number", 2);
-      let cursor: string | null = null;
-      do {
-        const query = new URLSearchParams({ limit: String(Math.min(500, limit - tokens.length)) });
-        if (values.status) query.set("status", values.status);
-        if (cursor) query.set("cursor", cursor);
-        const page: { tokens: Token[]; nextCursor: string | null } = await client("GET", `/admin/tokens?${query}`);
-        tokens.push(...page.tokens);
-        cursor = page.nextCursor;
-      } while (cursor && tokens.length < limit);
-      print(tokens, () =>
-        tokens.length === 0
-          ? "No tokens."
-          : `${table(
-              ["token", "status", "author", "metadata CID", "reveal tx"],
-              tokens.map((t) => [t.tokenId, t.status, t.author, t.metadataCid, t.revealTxHash]),
-            )}\n${tokens.length} token(s)`,
-      );
-      return;
-    }
-    case "author": {
-      const [sub, address, ...words] = rest;
-      if (sub !== "set-prompt" || !address || words.length === 0) {
-        throw new CliError('author: usage is `glisk author set-prompt <address> "<prompt>"`', 2);
-      }
-      const result = await api()<{ address: string; promptLength: number }>(
-        "PUT",
-        `/admin/authors/${encodeURIComponent(address)}`,
-        { prompt: words.join(" ") },
-      );
-      print(result, () => `Prompt of ${result.address} set (${result.promptLength} characters).`);
-      return;
-    }
-    default:
-      throw new CliError(`unknown command "${command}"\n\n${USAGE}`, 2);
-  }
+    const result = await api()<{ address: string; promptLength: number }>(
+      "PUT",
+      `/admin/authors/${encodeURIComponent(address)}`,
+      { prompt: words.join(" ") },
+    );
+    print(result, () => `Prompt of ${result.address} set (${result.promptLength} characters).`);
+  },
+};
+
+function statusPairs(t: TokenDetail): string {
+  return pairs([
+    ["token", t.tokenId],
+    ["status", t.pipeline?.status ?? "not seen by the pipeline yet"],
+    ["reason", t.pipeline?.statusReason],
+    ["revealed on-chain", t.chain.isRevealed],
+    ["owner", t.chain.owner],
+    ["prompt author", t.chain.promptAuthor],
+    ["tokenURI", t.chain.tokenURI],
+    ["image CID", t.pipeline?.imageCid],
+    ["metadata CID", t.pipeline?.metadataCid],
+    ["reveal tx", t.pipeline?.revealTxHash],
+  ]);
+}
+
+function historyTable(t: TokenDetail): string {
+  return table(
+    ["at", "from", "to", "stage", "attempt", "reason"],
+    t.history.map((e) => [e.at, e.from, e.to, e.stage, e.attempt, e.reason]),
+  );
+}
+
+/** Every page of /admin/tokens up to `limit` tokens. */
+async function allTokens(client: ApiClient, p: { status?: string; limit: number }): Promise<Token[]> {
+  const tokens: Token[] = [];
+  let cursor: string | null = null;
+  do {
+    const query = new URLSearchParams({ limit: String(Math.min(500, p.limit - tokens.length)) });
+    if (p.status) query.set("status", p.status);
+    if (cursor) query.set("cursor", cursor);
+    const page: { tokens: Token[]; nextCursor: string | null } = await client("GET", `/admin/tokens?${query}`);
+    tokens.push(...page.tokens);
+    cursor = page.nextCursor;
+  } while (cursor && tokens.length < p.limit);
+  return tokens;
 }

@@ -11,12 +11,17 @@ export type Logger = pino.Logger;
  * Creates the process logger; child loggers add `tokenId` and `jobId` to every line. `secrets` are
  * removed from every written line, wherever they appear (messages and error texts included).
  */
-export function createLogger(
-  level: string,
+export function createLogger({
+  level,
   name = "pipeline",
-  secrets: readonly string[] = [],
-  destination: pino.DestinationStream = pino.destination(1),
-): Logger {
+  secrets = [],
+  destination = pino.destination(1),
+}: {
+  level: string;
+  name?: string;
+  secrets?: readonly string[];
+  destination?: pino.DestinationStream;
+}): Logger {
   return pino(
     { name, level, redact: { paths: redact, censor: "[redacted]" }, hooks: { streamWrite: scrubber(secrets) } },
     destination,

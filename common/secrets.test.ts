@@ -22,7 +22,11 @@ describe("secrets in log lines", () => {
     const rpcUrl = `http://127.0.0.1:${await freePort()}/v2/${RPC_KEY}`;
     const config = { REDIS_URL: "redis://127.0.0.1:6379", network: { rpcUrl }, PINATA_JWT: JWT };
     const lines: string[] = [];
-    const log = createLogger("info", "pipeline", secretValues(config), { write: (s: string) => lines.push(s) });
+    const log = createLogger({
+      level: "info",
+      secrets: secretValues(config),
+      destination: { write: (s: string) => lines.push(s) },
+    });
     const error = await rpcFailure(rpcUrl);
     log.warn({ err: error.message }, error.message);
     log.info({ detail: `upload refused for Bearer ${JWT}` }, "pin failed");

@@ -4,4 +4,4 @@ import { secretValues } from "../common/secrets";
 import { config } from "./config";
 
 // The RPC URL's key, Redis's password and the database URL never reach a log line, even inside an error text.
-export const logger = createLogger(config.LOG_LEVEL, "indexer", secretValues(config));
+export const logger = createLogger({ level: config.LOG_LEVEL, name: "indexer", secrets: secretValues(config) });

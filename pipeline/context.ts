@@ -29,7 +29,7 @@ export type ContextOverrides = Partial<Pick<Context, "logger" | "chain" | "db">>
 
 /** Opens the database (migrating it), Redis and the chain client. */
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<Context> {
-  const logger = overrides.logger ?? createLogger(config.LOG_LEVEL, "pipeline", secretValues(config));
+  const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });
   const db = overrides.db ?? (await createDatabase({ url: config.DATABASE_URL, dataDir: config.PIPELINE_DATA_DIR }));
   const chain = overrides.chain ?? createChainClient(config.network);
   const redis = producerConnection(config.REDIS_URL);

@@ -3,26 +3,38 @@ import { createPublicClient, http } from "viem";
 import { describe, expect, test } from "vitest";
 import { freePort } from "../scripts/lib/processes";
 import {
+  ContentPolicyError,
   classifyStatus,
   describeError,
-  forQueue,
   httpError,
   isPermanent,
   parseRetryAfter,
   RateLimitedError,
-  TransientError,
+  RetryableError,
+  toJobError,
 } from "./errors";
 
 describe("error classification", () => {
   test("HTTP statuses map to their failure class", () => {
     expect(classifyStatus(429)).toBe("rate-limited");
-    for (const status of [500, 502, 503, 504, 408]) expect(classifyStatus(status)).toBe("transient");
+    for (const status of [500, 502, 503, 504, 408]) expect(classifyStatus(status)).toBe("retryable");
     for (const status of [400, 401, 403, 404, 422]) expect(classifyStatus(status)).toBe("permanent");
-    expect(isPermanent(httpError("x", 401, null))).toBe(true);
-    expect(httpError("x", 503, null)).toBeInstanceOf(TransientError);
-    const limited = httpError("x", 429, "7");
+    expect(isPermanent(httpError({ what: "x", status: 401 }))).toBe(true);
+    expect(httpError({ what: "x", status: 503 })).toBeInstanceOf(RetryableError);
+    const limited = httpError({ what: "x", status: 429, retryAfter: "7" });
     expect(limited).toBeInstanceOf(RateLimitedError);
     expect((limited as RateLimitedError).retryAfterMs).toBe(7_000);
+    expect(limited).toBeInstanceOf(RetryableError);
+  });
+
+  test("at the BullMQ boundary a permanent error becomes unrecoverable and a retryable one stays retryable", () => {
+    const refused = toJobError(new ContentPolicyError("nsfw"));
+    expect(refused).toBeInstanceOf(UnrecoverableError);
+    expect(refused.message).toBe("nsfw");
+    expect(isPermanent(refused)).toBe(true);
+    const retryable = new RetryableError("503");
+    expect(toJobError(retryable)).toBe(retryable);
+    expect(toJobError(new RateLimitedError("429", 1_000))).not.toBeInstanceOf(UnrecoverableError);
   });
 
   test("Retry-After in seconds or as an HTTP date", () => {
@@ -58,11 +70,11 @@ describe("secrets inside error texts", () => {
 
   test("the error handed to BullMQ (kept in Redis, shown in Bull Board) is the description, still retryable", async () => {
     const error = await rpcFailure(`http://127.0.0.1:${await freePort()}/v2/${RPC_KEY}`);
-    const queued = forQueue(error);
+    const queued = toJobError(error);
     expect(queued.message).toBe(describeError(error));
     expect(`${queued.message}${queued.stack}`).not.toContain(RPC_KEY);
     expect(isPermanent(queued)).toBe(false);
     const permanentError = new UnrecoverableError("bad prompt");
-    expect(forQueue(permanentError)).toBe(permanentError);
+    expect(toJobError(permanentError)).toBe(permanentError);
   });
 });

@@ -1,34 +1,43 @@
 /**
- * How the stages classify failures. One split for every provider, decided where the failure happens:
+ * How the pipeline classifies failures: two roots, told apart with `instanceof`, decided where the
+ * failure happens. Foreign errors (viem, the SDKs, BullMQ) are mapped once, at the boundary that
+ * meets them.
  *
- * - **transient** → throw a plain Error (or `TransientError`): BullMQ retries with exponential backoff
- *   and jitter until `JOB_ATTEMPTS` is used up. HTTP 5xx, 408, timeouts, connection resets, DNS
- *   failures, a chain node that has not seen the mint yet, a prediction that failed for a reason other
- *   than content policy.
- * - **rate limited** → `RateLimitedError` (HTTP 429): the stage pauses the whole queue for the
- *   server's `Retry-After` (`queue.rateLimit`) and throws BullMQ's `RateLimitError`, which puts the job
- *   back without spending an attempt.
- * - **permanent** → BullMQ's `UnrecoverableError`: no retry, the token goes to `failed` until an
- *   operator retries it. HTTP 400/401/403/404/422 (bad credentials, bad input, unknown model), an
- *   invalid prompt, a second content-policy failure, a download from a disallowed host, of the wrong
- *   type or over the size cap.
- * - **content policy** → `ContentPolicyError`: the provider refused the prompt (Flux reports NSFW as a
- *   failed prediction). The generate stage regenerates once with `FALLBACK_PROMPT`, then gives up.
+ * - **RetryableError** (and anything unclassified: a viem transport error, a reset connection) →
+ *   BullMQ retries with exponential backoff and jitter until `JOB_ATTEMPTS` is used up. HTTP 5xx, 408,
+ *   409, 425, timeouts, DNS failures, a chain node that has not seen the mint yet, a prediction that
+ *   failed for a reason other than content policy (`PredictionFailedError`).
+ *   - **RateLimitedError** (HTTP 429): the stage pauses its queue for the server's `Retry-After`
+ *     and puts the job back without spending an attempt, up to a cap (see jobs/stage-failure.ts).
+ * - **PermanentError** → no retry: the token goes to `failed` until an operator retries it. HTTP
+ *   400/401/403/404/422 (bad credentials, bad input, unknown model), an invalid prompt, a download
+ *   from a disallowed host, of the wrong type or over the size cap, a keeper without KEEPER_ROLE.
+ *   - **ContentPolicyError**: the provider refused the prompt (Flux reports NSFW as a failed
+ *     prediction). The generate stage regenerates once with `FALLBACK_PROMPT`, then gives up.
+ *
+ * `toJobError` is the boundary to BullMQ: a PermanentError becomes BullMQ's UnrecoverableError, and a
+ * viem error becomes a plain Error with its secret-free description (BullMQ keeps the message and the
+ * stack in Redis, and Bull Board shows them).
  */
 import { UnrecoverableError } from "bullmq";
 
 /** A failure worth retrying later. */
-export class TransientError extends Error {
-  override name = "TransientError";
+export class RetryableError extends Error {
+  override name = "RetryableError";
+}
+
+/** A failure no retry can fix: an operator has to act. */
+export class PermanentError extends Error {
+  override name = "PermanentError";
 }
 
 /** The provider's job failed (not for content policy): the next attempt starts a new one. */
-export class PredictionFailedError extends TransientError {
+export class PredictionFailedError extends RetryableError {
   override name = "PredictionFailedError";
 }
 
 /** The provider answered 429; retry after `retryAfterMs` without spending an attempt. */
-export class RateLimitedError extends Error {
+export class RateLimitedError extends RetryableError {
   override name = "RateLimitedError";
   constructor(
     message: string,
@@ -39,31 +48,26 @@ export class RateLimitedError extends Error {
 }
 
 /** The provider refused the prompt or the output on content-policy grounds. */
-export class ContentPolicyError extends Error {
+export class ContentPolicyError extends PermanentError {
   override name = "ContentPolicyError";
 }
 
-/** A permanent failure: BullMQ will not retry it. */
-export const permanent = (message: string, cause?: unknown) => {
-  const error = new UnrecoverableError(message);
-  if (cause !== undefined) (error as Error & { cause?: unknown }).cause = cause;
-  return error;
-};
-
 /** Maps an HTTP status of a provider's API to its failure class. */
-export function classifyStatus(status: number): "rate-limited" | "transient" | "permanent" {
+export function classifyStatus(status: number): "rate-limited" | "retryable" | "permanent" {
   if (status === 429) return "rate-limited";
-  if (status >= 500 || status === 408 || status === 409 || status === 425) return "transient";
+  if (status >= 500 || status === 408 || status === 409 || status === 425) return "retryable";
   return "permanent";
 }
 
+export type HttpErrorParameters = { what: string; status: number; retryAfter?: string | null; detail?: string };
+
 /** Converts an HTTP failure into the error its class calls for. */
-export function httpError(what: string, status: number, retryAfter: string | null, detail = ""): Error {
+export function httpError({ what, status, retryAfter = null, detail = "" }: HttpErrorParameters): Error {
   const message = `${what}: HTTP ${status}${detail ? ` ${detail.slice(0, 300)}` : ""}`;
   const kind = classifyStatus(status);
   if (kind === "rate-limited") return new RateLimitedError(message, parseRetryAfter(retryAfter));
-  if (kind === "transient") return new TransientError(message);
-  return permanent(message);
+  if (kind === "retryable") return new RetryableError(message);
+  return new PermanentError(message);
 }
 
 /** Milliseconds from a Retry-After header (seconds or an HTTP date); 10 s when absent or unreadable. */
@@ -76,9 +80,9 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   return Number.isNaN(date) ? fallback : Math.max(0, date - now);
 }
 
-/** True for BullMQ's UnrecoverableError (the job must not be retried). */
+/** True when no retry can help: our PermanentError, or BullMQ's UnrecoverableError from its side of the boundary. */
 export const isPermanent = (error: unknown): boolean =>
-  error instanceof UnrecoverableError || (error instanceof Error && error.name === "UnrecoverableError");
+  error instanceof PermanentError || error instanceof UnrecoverableError;
 
 /**
  * A short, secret-free description of an error for the database and logs. viem's full message
@@ -102,7 +106,15 @@ const isViemError = (error: unknown): boolean =>
   typeof (error as { walk?: unknown }).walk === "function";
 
 /**
- * The error to hand BullMQ, which keeps its message and stack in Redis (and Bull Board shows them):
- * a viem error becomes a plain, retryable Error with the secret-free description.
+ * The error to hand BullMQ: a PermanentError becomes an UnrecoverableError (BullMQ does not retry
+ * it), a viem error a plain retryable Error with the secret-free description; others pass as they are.
  */
-export const forQueue = <E>(error: E): E | Error => (isViemError(error) ? new Error(describeError(error)) : error);
+export function toJobError(error: unknown): Error {
+  if (error instanceof PermanentError) {
+    const unrecoverable = new UnrecoverableError(error.message);
+    unrecoverable.stack = error.stack;
+    return unrecoverable;
+  }
+  if (isViemError(error)) return new Error(describeError(error));
+  return error instanceof Error ? error : new Error(describeError(error));
+}

@@ -1,17 +1,15 @@
 /**
  * The pipeline process (`npm run pipeline`): parses the config, opens the database, Redis and the
- * chain, rebuilds the queues from the database, then starts the stage workers, periodic recovery
- * (RECOVER_INTERVAL_SECONDS) and the operations HTTP server. SIGINT/SIGTERM stop it cleanly: the
+ * chain, rebuilds the queues from the database, then starts every worker (workers.ts) and the
+ * operations HTTP server. SIGINT/SIGTERM stop it cleanly: the
  * HTTP server first, then recovery and the workers, which wait for their active jobs, then the
  * connections. A second signal exits at once.
  */
 import { type Config, parseConfig } from "./config";
 import { type Context, createContext } from "./context";
 import { recoverStages } from "./recovery/recover-stages";
-import { startStageRecovery } from "./recovery/schedule";
-import { startRevealWorker } from "./reveal/processor";
 import { startServer } from "./server";
-import { startStageWorkers } from "./workers";
+import { startWorkers } from "./workers";
 
 type Stoppable = { close: () => Promise<void> };
 
@@ -20,9 +18,7 @@ async function startParts(ctx: Context): Promise<Stoppable[]> {
   const parts: Stoppable[] = [];
   if (ctx.config.WORKERS_ENABLED) {
     if (ctx.config.RECOVER_ON_START) await recoverStages(ctx);
-    parts.push(startStageWorkers(ctx));
-    parts.push(await startRevealWorker(ctx));
-    parts.push(await startStageRecovery(ctx));
+    parts.push(await startWorkers(ctx));
   }
   parts.push(await startServer(ctx));
   return parts;

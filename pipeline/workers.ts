@@ -1,21 +1,40 @@
 /**
- * Starts the BullMQ workers of the generate and pin stages. Each worker has its own blocking Redis
- * connection, the queue prefix and per-stage concurrency from the config. Jobs carry their attempts
- * and backoff (exponential with jitter) from the producer; see queues.ts.
+ * Starts every BullMQ worker of the pipeline: generate and pin (the stages), reveal (one round at a
+ * time across replicas) and recover (the periodic recovery pass), plus the watchdog that recreates
+ * their job schedulers after a Redis wipe. The stage graph itself is in common/jobs.ts.
  *
- * `close()` is the clean shutdown: workers stop taking jobs and wait for the active ones to finish,
- * so nothing is left active (a job cut off mid-way would only be picked up after its lock expires).
- * Generate jobs still waiting on a provider after SHUTDOWN_GRACE_MS are interrupted and put back.
+ * Each worker has its own blocking Redis connection and a lock of WORKER_LOCK_DURATION_MS
+ * (jobs/worker-options.ts). `close()` is the clean shutdown: workers stop taking jobs and wait for
+ * the active ones, so nothing is left active; generate jobs still waiting on a provider after
+ * SHUTDOWN_GRACE_MS are interrupted and put back.
  */
-import { Worker, type WorkerOptions } from "bullmq";
+import { Worker } from "bullmq";
+import { QUEUE, type RecoverJobData, type RevealJobData } from "../common/jobs";
 import type { Context } from "./context";
-import { createGenerateProcessor, GENERATE_QUEUE } from "./generate/processor";
-import { createPinProcessor, PIN_QUEUE } from "./pin/processor";
+import { createGenerateProcessor } from "./generate/processor";
+import {
+  ensureSchedulers,
+  ensureSingleFlight,
+  revealSweep,
+  type SchedulerSpec,
+  stageRecovery,
+} from "./jobs/schedulers";
+import { workerOptions } from "./jobs/worker-options";
+import { createPinProcessor } from "./pin/processor";
 import { createImageProviders, type ImageProviders } from "./providers/image";
 import { createLocalStore, type LocalStore } from "./providers/local-ipfs-store";
 import { createIpfsPinner, type IpfsPinner } from "./providers/pinner";
+import { createRecoverProcessor } from "./recovery/processor";
+import type { RecoverReturnType } from "./recovery/recover-stages";
+import { startSchedulerWatchdog } from "./recovery/watchdog";
+import { prepareKeeper, setRevealWorkerState } from "./reveal/keeper";
+import { createRevealProcessor } from "./reveal/processor";
+import { requestReveal } from "./reveal/request";
+import type { RoundStats } from "./reveal/round";
 
-export type StageWorkers = { generate: Worker; pin: Worker; close: () => Promise<void> };
+type Stoppable = { close: () => Promise<void> };
+
+export type StageWorkers = Stoppable & { generate: Worker; pin: Worker };
 
 /** Replaceable parts, for tests and benchmarks; the config decides everything else. */
 export type StageWorkerOverrides = {
@@ -23,24 +42,6 @@ export type StageWorkerOverrides = {
   pinner?: IpfsPinner | null;
   store?: LocalStore;
 };
-
-/**
- * Options every worker of the pipeline shares: its own blocking connection, the queue prefix, and a
- * lock checked at half its duration, so a dead holder's job is taken over within one lock period.
- */
-export function workerOptions(
-  ctx: Pick<Context, "config" | "workerConnection">,
-  p: { concurrency: number; maxStalledCount: number },
-): WorkerOptions {
-  return {
-    connection: ctx.workerConnection(),
-    prefix: ctx.config.QUEUE_PREFIX,
-    concurrency: p.concurrency,
-    lockDuration: ctx.config.WORKER_LOCK_DURATION_MS,
-    stalledInterval: Math.max(250, Math.floor(ctx.config.WORKER_LOCK_DURATION_MS / 2)),
-    maxStalledCount: p.maxStalledCount,
-  };
-}
 
 /** Starts the generate and pin workers. */
 export function startStageWorkers(ctx: Context, overrides: StageWorkerOverrides = {}): StageWorkers {
@@ -51,11 +52,11 @@ export function startStageWorkers(ctx: Context, overrides: StageWorkerOverrides 
   // A job that stalls twice (its worker died twice while holding it) is failed instead of looping.
   const options = (concurrency: number) => workerOptions(ctx, { concurrency, maxStalledCount: 2 });
   const generate = new Worker(
-    GENERATE_QUEUE,
+    QUEUE.generate,
     createGenerateProcessor({ ctx, providers, store }),
     options(config.GENERATE_CONCURRENCY),
   );
-  const pin = new Worker(PIN_QUEUE, createPinProcessor({ ctx, store, pinner }), options(config.PIN_CONCURRENCY));
+  const pin = new Worker(QUEUE.pin, createPinProcessor({ ctx, store, pinner }), options(config.PIN_CONCURRENCY));
   for (const worker of [generate, pin]) {
     worker.on("error", (error) => logger.error({ queue: worker.name, err: error.message }, "worker error"));
   }
@@ -69,18 +70,95 @@ export function startStageWorkers(ctx: Context, overrides: StageWorkerOverrides 
     },
     "stage workers started",
   );
+  const close = async () => {
+    // Generate jobs may wait minutes on a provider: past the grace period they are interrupted and
+    // requeued (pin jobs are short and bounded by PIN_TIMEOUT_MS, so they always finish).
+    const interrupt = setTimeout(() => generate.cancelAllJobs("shutdown"), config.SHUTDOWN_GRACE_MS);
+    try {
+      await Promise.all([generate.close(), pin.close()]);
+    } finally {
+      clearTimeout(interrupt);
+    }
+  };
+  return { generate, pin, close };
+}
+
+export type RevealWorker = Stoppable & { schedulers: SchedulerSpec[] };
+
+/** How often a safety-net reveal round runs regardless of requests. */
+const REVEAL_SWEEP_MS = 60_000;
+
+/**
+ * Starts the reveal worker when KEEPER_PRIVATE_KEY is set and the keeper holds KEEPER_ROLE, with the
+ * sweep scheduler (`sweepMs`), and asks for a `recover` round so pending transactions are settled
+ * before anything new is sent.
+ */
+export async function startRevealWorker(ctx: Context, options: { sweepMs?: number } = {}): Promise<RevealWorker> {
+  const keeper = await prepareKeeper(ctx);
+  if (!keeper) return { close: async () => {}, schedulers: [] };
+  await ensureSingleFlight(ctx);
+  const stopping = new AbortController();
+  let worker: Worker<RevealJobData, RoundStats> | undefined;
+  let closing: Promise<void> | undefined;
+  // Aborting first ends a round that is watching a stuck transaction; rounds are crash-safe, so the
+  // next holder settles whatever this one leaves pending.
+  const close = () => {
+    stopping.abort();
+    closing ??= (worker?.close() ?? Promise.resolve()).then(() => setRevealWorkerState({ running: false }));
+    return closing;
+  };
+  const processor = createRevealProcessor({ ctx, keeper, signal: stopping.signal, onUnauthorized: () => void close() });
+  // A round that stalls repeatedly (its holder keeps crashing) is retried, not failed: rounds are idempotent.
+  worker = new Worker(QUEUE.reveal, processor, workerOptions(ctx, { concurrency: 1, maxStalledCount: 10 }));
+  worker.on("error", (error) => ctx.logger.warn({ err: error.message }, "reveal worker error"));
+  setRevealWorkerState({ running: true, stoppedReason: null });
+  const schedulers = [revealSweep(options.sweepMs ?? REVEAL_SWEEP_MS)];
+  await ensureSchedulers(ctx, schedulers);
+  await requestReveal(ctx, { trigger: "recover" });
+  return { close, schedulers };
+}
+
+export type StageRecovery = Stoppable & { check(): Promise<string[]> };
+
+/**
+ * Starts this replica's part of periodic recovery (RECOVER_INTERVAL_SECONDS; 0 turns it off): the
+ * `recover` worker and the watchdog that keeps `schedulers` (the recovery pass's, and the ones other
+ * workers of this process own) in Redis.
+ */
+export async function startStageRecovery(
+  ctx: Context,
+  options: { watchMs?: number; schedulers?: readonly SchedulerSpec[] } = {},
+): Promise<StageRecovery> {
+  if (ctx.config.RECOVER_INTERVAL_SECONDS === 0) return { check: async () => [], close: async () => {} };
+  const log = ctx.logger.child({ stage: "recover" });
+  // A pass whose holder died is taken over once, then dropped: the next interval runs a fresh one.
+  const worker = new Worker<RecoverJobData, RecoverReturnType>(
+    QUEUE.recover,
+    createRecoverProcessor(ctx),
+    workerOptions(ctx, { concurrency: 1, maxStalledCount: 1 }),
+  );
+  worker.on("failed", (job, error) => log.warn({ err: error.message, jobId: job?.id }, "periodic recovery failed"));
+  worker.on("error", (error) => log.warn({ err: error.message }, "recover worker error"));
+  const schedulers = [stageRecovery(ctx.config.RECOVER_INTERVAL_SECONDS * 1000), ...(options.schedulers ?? [])];
+  const watchdog = await startSchedulerWatchdog(ctx, { schedulers, watchMs: options.watchMs });
+  log.info({ everySeconds: ctx.config.RECOVER_INTERVAL_SECONDS }, "periodic stage recovery scheduled");
   return {
-    generate,
-    pin,
+    check: watchdog.check,
     close: async () => {
-      // Generate jobs may wait minutes on a provider: past the grace period they are interrupted and
-      // requeued (pin jobs are short and bounded by PIN_TIMEOUT_MS, so they always finish).
-      const interrupt = setTimeout(() => generate.cancelAllJobs("shutdown"), config.SHUTDOWN_GRACE_MS);
-      try {
-        await Promise.all([generate.close(), pin.close()]);
-      } finally {
-        clearTimeout(interrupt);
-      }
+      await watchdog.close();
+      await worker.close();
+    },
+  };
+}
+
+/** Starts every worker of this process; `close` stops them in reverse order. */
+export async function startWorkers(ctx: Context): Promise<Stoppable> {
+  const stages = startStageWorkers(ctx);
+  const reveal = await startRevealWorker(ctx);
+  const recovery = await startStageRecovery(ctx, { schedulers: reveal.schedulers });
+  return {
+    close: async () => {
+      for (const part of [recovery, reveal, stages]) await part.close();
     },
   };
 }

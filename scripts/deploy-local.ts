@@ -7,8 +7,8 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Address, getAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { devPaths } from "../common/local-stack";
 import { localDeploymentFile } from "../common/network";
-import { devPaths } from "./dev/session";
 import { anvilAccount, deployGlisk, localClients } from "./lib/glisk";
 
 export type LocalDeployment = { chainId: number; address: Address; startBlock: number };
@@ -48,11 +48,15 @@ async function deployLocal(rpcUrl: string, keeper: Address, file = localDeployme
  * The recorded deployment when its contract still exists on this chain, else a fresh deployment
  * (`redeployed: true`): a new anvil chain has no code at the recorded address.
  */
-export async function ensureLocalDeployment(
-  rpcUrl: string,
-  keeper: Address,
+export async function ensureLocalDeployment({
+  rpcUrl,
+  keeper,
   file = localDeploymentFile,
-): Promise<LocalDeployment & { redeployed: boolean }> {
+}: {
+  rpcUrl: string;
+  keeper: Address;
+  file?: string;
+}): Promise<LocalDeployment & { redeployed: boolean }> {
   const recorded = readLocalDeployment(file);
   if (recorded) {
     const { publicClient } = localClients(rpcUrl);

@@ -9,12 +9,13 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { devPaths } from "../common/local-stack";
 import { ensureLocalDeployment, localKeeper } from "./deploy-local";
 import { banner } from "./dev/banner";
 import { type Child, killAllOnExit, say, startChild } from "./dev/children";
 import { devRedis, emptyQueues } from "./dev/redis";
-import { devPaths, markRunning, markStopped, previousRun, wipeChainState, wipeDerivedState } from "./dev/session";
-import { anvilAccount } from "./lib/glisk";
+import { markRunning, markStopped, previousRun, wipeChainState, wipeDerivedState } from "./dev/session";
+import { anvilKey } from "./lib/glisk";
 import { anvilBinary, ponderBin, waitForPort } from "./lib/processes";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -36,10 +37,7 @@ function adminToken(): string {
 }
 
 function keeperKey(): string {
-  if (env.KEEPER_PRIVATE_KEY) return env.KEEPER_PRIVATE_KEY;
-  const key = anvilAccount(1).getHdKey().privateKey;
-  if (!key) throw new Error("cannot derive the anvil keeper key");
-  return `0x${Buffer.from(key).toString("hex")}`;
+  return env.KEEPER_PRIVATE_KEY || anvilKey(1);
 }
 
 async function waitForHttp(url: string, child: Child, timeoutMs = 180_000) {
@@ -106,19 +104,16 @@ async function checkPorts() {
     );
 }
 
-async function main() {
-  const mode = previousRun(paths);
-  await checkPorts();
-  markRunning(paths);
+/** anvil with 1 s blocks and its state in .data/anvil: resumed after a clean stop, fresh otherwise. */
+async function startLocalChain(mode: "resume" | "clean"): Promise<string> {
   if (mode === "clean") wipeChainState(paths);
   mkdirSync(path.dirname(paths.anvilState), { recursive: true });
   say(mode === "resume" ? "resuming the previous local chain" : "starting a clean local chain");
-
-  const anvilArgs = ["--host", "127.0.0.1", "--port", String(anvilPort), "--chain-id", "31337", "--block-time", "1"];
-  anvilArgs.push("--state", paths.anvilState);
+  const args = ["--host", "127.0.0.1", "--port", String(anvilPort), "--chain-id", "31337", "--block-time", "1"];
+  args.push("--state", paths.anvilState);
   // anvil prints every RPC method name and three lines per block; transactions and errors still show.
   const quiet = /^\s*(Block (Number|Hash|Time):.*|[a-z0-9]+_[A-Za-z0-9]+|)\s*$/;
-  const anvil = startChild("anvil", anvilBinary(), anvilArgs, { keep: (l) => !quiet.test(l) });
+  const anvil = startChild({ name: "anvil", command: anvilBinary(), args, keep: (l) => !quiet.test(l) });
   children.push(anvil);
   await Promise.race([
     waitForPort(anvilPort, { timeoutMs: 20_000 }),
@@ -128,9 +123,12 @@ async function main() {
       ),
     ),
   ]);
-  const rpcUrl = env.PONDER_RPC_URL_31337 || `http://127.0.0.1:${anvilPort}`;
+  return env.PONDER_RPC_URL_31337 || `http://127.0.0.1:${anvilPort}`;
+}
 
-  const deployment = await ensureLocalDeployment(rpcUrl, localKeeper(env), paths.deployment);
+/** The recorded GliskNFT when the chain still has it, else a new deployment (and a reset of what derived from the old one). */
+async function prepareDeployment(rpcUrl: string, mode: "resume" | "clean") {
+  const deployment = await ensureLocalDeployment({ rpcUrl, keeper: localKeeper(env), file: paths.deployment });
   if (deployment.redeployed) {
     if (mode === "resume")
       say("the recorded contract is missing on this chain: redeployed, local index and pipeline data reset");
@@ -140,39 +138,27 @@ async function main() {
     }
   }
   say(`GliskNFT at ${deployment.address} (block ${deployment.startBlock}), keeper ${localKeeper(env)}`);
+  return deployment;
+}
 
-  const redisUrl = await devRedis(env, paths.redis, children);
-  // Jobs left in an external Redis belong to the previous chain.
-  if (deployment.redeployed && env.REDIS_URL) await emptyQueues(redisUrl, env.QUEUE_PREFIX || "glisk");
-
-  const token = adminToken();
-  const childEnv: NodeJS.ProcessEnv = {
-    GLISK_NETWORK: "anvil",
-    GLISK_CONTRACT_ADDRESS: deployment.address,
-    GLISK_START_BLOCK: String(deployment.startBlock),
-    PONDER_RPC_URL_31337: rpcUrl,
-    PONDER_PGLITE_DIR: paths.ponder,
-    PIPELINE_DATA_DIR: paths.pipeline,
-    IPFS_DATA_DIR: paths.ipfs,
-    INDEXER_URL: `http://127.0.0.1:${indexerPort}`,
-    KEEPER_PRIVATE_KEY: keeperKey(),
-    ADMIN_API_TOKEN: token,
-    ...env,
-    REDIS_URL: redisUrl,
-    PORT: String(pipelinePort),
-  };
-  // Ponder's bin is not an export; resolve it beside the package entry (dist/esm/index.js).
+/** The indexer (`ponder dev`) and the pipeline as children; either exiting stops everything. */
+async function startServices(childEnv: NodeJS.ProcessEnv): Promise<void> {
   // Ponder prefers PORT over --port, and PORT belongs to the pipeline: the indexer gets its own.
   const indexerEnv = { ...childEnv, PORT: String(indexerPort) };
-  const indexerArgs = [ponderBin(), "dev", "--disable-ui", "--port", String(indexerPort)];
   // Ponder logs every empty block, once a second on anvil, burying the pipeline's lines.
   const emptyBlock = /Indexed block .*\bevent_count=0\b/;
-  const indexer = startChild("indexer", process.execPath, indexerArgs, {
+  const indexer = startChild({
+    name: "indexer",
+    command: process.execPath,
+    args: [ponderBin(), "dev", "--disable-ui", "--port", String(indexerPort)],
     cwd: root,
     env: indexerEnv,
     keep: (l) => !emptyBlock.test(l),
   });
-  const pipeline = startChild("pipeline", process.execPath, ["--import", "tsx", "pipeline/main.ts"], {
+  const pipeline = startChild({
+    name: "pipeline",
+    command: process.execPath,
+    args: ["--import", "tsx", "pipeline/main.ts"],
     cwd: root,
     env: childEnv,
   });
@@ -188,17 +174,36 @@ async function main() {
     waitForHttp(`http://127.0.0.1:${indexerPort}/health`, indexer),
     waitForHttp(`http://127.0.0.1:${pipelinePort}/health`, pipeline),
   ]);
-  console.log(
-    banner({
-      rpcUrl,
-      token,
-      tokenFromEnv: Boolean(env.ADMIN_API_TOKEN),
-      tokenFile: path.relative(root, paths.adminToken),
-      anvilPort,
-      indexerPort,
-      pipelinePort,
-    }),
-  );
+}
+
+async function main() {
+  const mode = previousRun(paths);
+  await checkPorts();
+  markRunning(paths);
+  const rpcUrl = await startLocalChain(mode);
+  const deployment = await prepareDeployment(rpcUrl, mode);
+  const redisUrl = await devRedis({ env, dir: paths.redis, children });
+  // Jobs left in an external Redis belong to the previous chain.
+  if (deployment.redeployed && env.REDIS_URL) await emptyQueues(redisUrl, env.QUEUE_PREFIX || "glisk");
+  const token = adminToken();
+  await startServices({
+    GLISK_NETWORK: "anvil",
+    GLISK_CONTRACT_ADDRESS: deployment.address,
+    GLISK_START_BLOCK: String(deployment.startBlock),
+    PONDER_RPC_URL_31337: rpcUrl,
+    PONDER_PGLITE_DIR: paths.ponder,
+    PIPELINE_DATA_DIR: paths.pipeline,
+    IPFS_DATA_DIR: paths.ipfs,
+    INDEXER_URL: `http://127.0.0.1:${indexerPort}`,
+    KEEPER_PRIVATE_KEY: keeperKey(),
+    ADMIN_API_TOKEN: token,
+    ...env,
+    REDIS_URL: redisUrl,
+    PORT: String(pipelinePort),
+  });
+  const tokenFile = path.relative(root, paths.adminToken);
+  const tokenFromEnv = Boolean(env.ADMIN_API_TOKEN);
+  console.log(banner({ rpcUrl, token, tokenFromEnv, tokenFile, anvilPort, indexerPort, pipelinePort }));
 }
 
 // One Ctrl-C can arrive several times: from the terminal to the whole foreground group, and again

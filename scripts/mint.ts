@@ -4,10 +4,9 @@
  */
 import { parseArgs } from "node:util";
 import { type Address, getAddress, isAddress } from "viem";
-import { adminApiToken, adminApiUrl } from "../cli/api";
+import { adminApiToken, adminApiUrl, devPaths } from "../common/local-stack";
 import { resolveNetwork } from "../common/network";
 import { localRpcUrl } from "./deploy-local";
-import { devPaths } from "./dev/session";
 import { anvilAccount, mint } from "./lib/glisk";
 
 const MAX_BATCH = 50;

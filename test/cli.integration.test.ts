@@ -6,7 +6,7 @@ import { describe, expect, test } from "vitest";
 import { getAuthor } from "../pipeline/db/authors";
 import { anvilAccount } from "../scripts/lib/glisk";
 import { freePort } from "../scripts/lib/processes";
-import { ADMIN_TOKEN, mintDetected, useServer } from "./server.harness";
+import { ADMIN_TOKEN, mintDetected, useServer } from "./helpers/server";
 
 const h = useServer();
 const bin = path.resolve(import.meta.dirname, "../bin/glisk.js");

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
 import { anvilAccount, deployGlisk, localClients, mint, PLACEHOLDER_URI, waitFor } from "../scripts/lib/glisk";
 import { freePort, isListening, type Service, startAnvil, startRedis } from "../scripts/lib/processes";
-import { createTestDatabase } from "./helpers/services";
+import { createScratchDatabase } from "../scripts/lib/scratch-database";
 
 const root = path.resolve(import.meta.dirname, "..");
 const TOKEN = "production-admin-token-0123456789";
@@ -28,7 +28,7 @@ const keeperKey = toHex(anvilAccount(1).getHdKey().privateKey as Uint8Array);
 
 let anvil: Service | undefined;
 let redis: Service | undefined;
-let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+let database: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
 let ipfsDir = "";
 let contract: Address;
 let startBlock = 0;
@@ -171,7 +171,11 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
   "npm start in production (skipped: set TEST_DATABASE_URL to a Postgres server; production runs on Postgres)",
   () => {
     beforeAll(async () => {
-      [anvil, redis, database] = await Promise.all([startAnvil({ blockTime: 1 }), startRedis(), createTestDatabase()]);
+      [anvil, redis, database] = await Promise.all([
+        startAnvil({ blockTime: 1 }),
+        startRedis(),
+        createScratchDatabase(),
+      ]);
       ipfsDir = mkdtempSync(path.join(tmpdir(), "glisk-prod-ipfs-"));
       const deployment = await deployGlisk({ rpcUrl: anvil.url, keeper: anvilAccount(1).address });
       contract = getAddress(deployment.address);

@@ -3,17 +3,17 @@ import { getAddress } from "viem";
 import { describe, expect, test } from "vitest";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
 import type { GenerateJobData } from "../common/jobs";
-import { generateJobId, QUEUE } from "../common/jobs";
+import { generateJobId, QUEUE, SCHEDULER } from "../common/jobs";
 import { tokenHistory } from "../pipeline/db/token-queries";
 import { recordDetected, transition } from "../pipeline/db/tokens";
 import { readIpfsObject } from "../pipeline/providers/local-ipfs-store";
+import { recoverQuietStages } from "../pipeline/recovery/processor";
 import { recoverMissingMints } from "../pipeline/recovery/recover-missing-mints";
 import { recoverStages } from "../pipeline/recovery/recover-stages";
-import { recoverQuietStages, startStageRecovery } from "../pipeline/recovery/schedule";
-import { type RevealWorker, startRevealWorker } from "../pipeline/reveal/processor";
-import { anvilAccount, localClients, waitFor } from "../scripts/lib/glisk";
-import { anvilKey, revealedOnChain } from "./reveal-harness";
-import { type Pipeline, useStages } from "./stages.harness";
+import { type RevealWorker, startRevealWorker, startStageRecovery } from "../pipeline/workers";
+import { anvilAccount, anvilKey, localClients, waitFor } from "../scripts/lib/glisk";
+import { revealedOnChain } from "./helpers/reveal";
+import { type Pipeline, useStages } from "./helpers/stages";
 
 const s = useStages();
 const author = anvilAccount(3).address;
@@ -112,27 +112,34 @@ describe("periodic recovery, one pass", () => {
     }
   });
 
-  test("one schedule for all replicas; a wiped schedule and the reveal single-flight setting come back", async () => {
+  test("one schedule each for all replicas; after a wipe both schedules and the single-flight settings come back", async () => {
     const prefix = `r${Math.random().toString(36).slice(2, 8)}`;
-    const env = { QUEUE_PREFIX: prefix, RECOVER_INTERVAL_SECONDS: "3600" };
+    const env = { QUEUE_PREFIX: prefix, RECOVER_INTERVAL_SECONDS: "3600", KEEPER_PRIVATE_KEY: anvilKey(1) };
     const a = await s.start(env);
     const b = await s.start(env);
-    const parts = [
-      await startStageRecovery(a.ctx, { watchMs: 100 }),
-      await startStageRecovery(b.ctx, { watchMs: 100 }),
-    ];
+    // Wired as startWorkers wires them: the watchdog also keeps the reveal worker's sweep.
+    const parts: { close: () => Promise<void> }[] = [];
+    for (const replica of [a, b]) {
+      const reveal = await startRevealWorker(replica.ctx, { sweepMs: 3_600_000 });
+      parts.push(reveal, await startStageRecovery(replica.ctx, { watchMs: 100, schedulers: reveal.schedulers }));
+    }
     const queue = new Queue(QUEUE.recover, { connection: a.ctx.redis, prefix });
+    const reveal = a.ctx.queues.reveal;
     try {
-      expect((await queue.getJobSchedulers()).map((j) => j.key)).toEqual(["stage-recovery"]);
+      expect((await queue.getJobSchedulers()).map((j) => j.key)).toEqual([SCHEDULER.stageRecovery]);
+      expect((await reveal.getJobSchedulers()).map((j) => j.key)).toEqual([SCHEDULER.revealSweep]);
       expect(await queue.getGlobalConcurrency()).toBe(1);
       await a.ctx.redis.flushall();
-      await waitFor(async () => (await queue.getJobScheduler("stage-recovery")) !== undefined, {
-        timeoutMs: 10_000,
-        message: "the recovery schedule to be recreated",
-      });
+      await waitFor(
+        async () =>
+          (await queue.getJobScheduler(SCHEDULER.stageRecovery)) !== undefined &&
+          (await reveal.getJobScheduler(SCHEDULER.revealSweep)) !== undefined,
+        { timeoutMs: 10_000, message: "both schedules to be recreated" },
+      );
       expect((await queue.getJobSchedulers()).length).toBe(1);
+      expect((await reveal.getJobSchedulers()).length).toBe(1);
       expect(await queue.getGlobalConcurrency()).toBe(1);
-      expect(await a.ctx.queues.reveal.getGlobalConcurrency()).toBe(1);
+      expect(await reveal.getGlobalConcurrency()).toBe(1);
     } finally {
       await queue.close();
       await stopAll(a, parts);
@@ -157,7 +164,7 @@ describe("a Redis wipe while the pipeline runs", () => {
     const parts: { close: () => Promise<void> }[] = [];
     try {
       // The 60 s reveal sweep is wiped with Redis anyway; an hour keeps it out of the picture.
-      const reveal: RevealWorker = await startRevealWorker(p.ctx, { sweepMs: 3_600_000, lockDurationMs: 5_000 });
+      const reveal: RevealWorker = await startRevealWorker(p.ctx, { sweepMs: 3_600_000 });
       parts.push(reveal, await startStageRecovery(p.ctx, { watchMs: 200 }));
       const all = (xs: GenerateJobData[]) => xs.map((j) => j.tokenId);
 
@@ -231,7 +238,7 @@ describe("a Redis wipe before any worker ran the generate jobs (no pipeline rows
       // Past the grace period: the indexer would have enqueued them by now, and it did (lost with Redis).
       await s.anvil().rpc("anvil_mine", [3]);
       p.workers.generate.resume();
-      const revealWorker: RevealWorker = await startRevealWorker(p.ctx, { sweepMs: 3_600_000, lockDurationMs: 5_000 });
+      const revealWorker: RevealWorker = await startRevealWorker(p.ctx, { sweepMs: 3_600_000 });
       parts.push(revealWorker, await startStageRecovery(p.ctx, { watchMs: 200 }));
 
       for (const id of ids) expect((await s.until(id, ["revealed", "failed"], 45_000)).status).toBe("revealed");

@@ -12,13 +12,13 @@ import { createDatabase, type Db } from "../pipeline/db/database";
 import { storeIntent } from "../pipeline/db/reveal-transactions";
 import { broadcast, signReveal } from "../pipeline/reveal/broadcast";
 import { keeperFromConfig } from "../pipeline/reveal/keeper";
-import { type RevealWorker, startRevealWorker } from "../pipeline/reveal/processor";
 import { requestReveal } from "../pipeline/reveal/request";
 import { senderFor } from "../pipeline/reveal/sender";
+import { type RevealWorker, startRevealWorker } from "../pipeline/workers";
 import { anvilAccount, deployGlisk, localClients, mint, waitFor } from "../scripts/lib/glisk";
 import { stopProcess } from "../scripts/lib/processes";
+import { pipelineEnv, resetTables, revealedOnChain, seedReady, statuses, testContext } from "./helpers/reveal";
 import { useAnvil, useDatabase, useRedis } from "./helpers/services";
-import { pipelineEnv, resetTables, revealedOnChain, seedReady, statuses, testContext } from "./reveal-harness";
 
 const anvil = useAnvil();
 const redis = useRedis();
@@ -80,7 +80,6 @@ const rows = async () => (await openDb()).selectFrom("reveal_transactions").sele
 const allRevealed = (ids: string[]) => async () =>
   (await statuses(await openDb(), ids)).every((s) => s === "revealed") ? true : undefined;
 
-/** Starts test/fixtures/reveal-worker.ts as its own pipeline process and waits until its worker runs. */
 /** The stored tokens `ids` as a reveal intent carries them. */
 async function intentTokens(ids: string[]) {
   const tokens = await (await openDb()).selectFrom("tokens").selectAll().where("token_id", "in", ids).execute();
@@ -104,11 +103,12 @@ async function storeSignedIntent(c: Context, ids: string[], nonce: number) {
     gas: 1_000_000n,
     fees: { maxFeePerGas: 10_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n },
   };
-  const signed = await signReveal(senderFor(c, k), plan);
+  const signed = await signReveal(senderFor(c, { keeper: k }), plan);
   await storeIntent(await openDb(), { chainId: 31337, keeper, tokens, hash: signed.hash, ...plan });
   return signed;
 }
 
+/** Starts test/fixtures/reveal-worker.ts as its own pipeline process and waits until its worker runs. */
 async function spawnWorker(env: Record<string, string>): Promise<ChildProcess> {
   // node itself with the tsx loader (not the tsx CLI, which forks): a kill reaches the process that works.
   const child = spawn(
@@ -223,13 +223,32 @@ describe("reverted on-chain", () => {
 });
 
 describe("restart", () => {
+  test("a round's lock lasts WORKER_LOCK_DURATION_MS, so a dead holder's round is taken over that soon", async () => {
+    const ids = await mintReady(2);
+    await anvil().rpc("evm_setAutomine", [false]);
+    ctx = await testContext(await openDb(), pipelineEnv(services(), { WORKER_LOCK_DURATION_MS: "1500" }));
+    worker = await startRevealWorker(ctx);
+    await requestReveal(ctx, { trigger: "manual" });
+    // The round broadcasts and then watches the unmined transaction: its job is active and locked.
+    const active = await waitFor(async () => (await ctx?.queues.reveal.getActive())?.[0], {
+      message: "an active reveal round",
+    });
+    const lockKey = `${ctx.config.QUEUE_PREFIX}:reveal:${active.id}:lock`;
+    const ttl = await ctx.redis.pttl(lockKey);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(1500);
+    await anvil().rpc("evm_setAutomine", [true]);
+    await anvil().rpc("evm_mine");
+    await waitFor(allRevealed(ids), { message: "tokens revealed" });
+  });
+
   test("a process killed after broadcast, before the receipt: the next one settles it, no second reveal", async () => {
     const ids = await mintReady(5);
     const before = await nonceOf("latest");
     const env = {
       ...pipelineEnv(services(), { REVEAL_STUCK_SECONDS: "3600" }),
       ...dbEnv(),
-      REVEAL_FIXTURE_LOCK_MS: "2000",
+      WORKER_LOCK_DURATION_MS: "2000",
       REVEAL_FIXTURE_MANUAL: "1",
     };
     await anvil().rpc("evm_setAutomine", [false]);
@@ -249,7 +268,7 @@ describe("restart", () => {
     expect(await statuses(await openDb(), ids)).toEqual(ids.map(() => "revealing"));
 
     ctx = await testContext(await openDb(), { ...env });
-    worker = await startRevealWorker(ctx, { lockDurationMs: 2_000, stalledIntervalMs: 2_000 });
+    worker = await startRevealWorker(ctx);
     await waitFor(allRevealed(ids), { message: "tokens settled as revealed", timeoutMs: 45_000 });
     const all = await rows();
     expect(all).toHaveLength(1);
@@ -351,7 +370,6 @@ describe("several pipeline processes", () => {
         ...pipelineEnv(services()),
         ...dbEnv(),
         REVEAL_FIXTURE_MANUAL: "1",
-        REVEAL_FIXTURE_LOCK_MS: "5000",
       };
       await Promise.all([spawnWorker(env), spawnWorker(env), spawnWorker(env)]);
       await waitFor(allRevealed(ids), { message: "130 tokens revealed", timeoutMs: 50_000 });

@@ -7,21 +7,12 @@ import type { Context } from "../pipeline/context";
 import { createDatabase, type Db } from "../pipeline/db/database";
 import { getToken } from "../pipeline/db/token-queries";
 import { keeperStatus } from "../pipeline/reveal/keeper";
-import { type RevealWorker, startRevealWorker } from "../pipeline/reveal/processor";
 import { requestReveal } from "../pipeline/reveal/request";
 import { isolateFaults, simulateReveal } from "../pipeline/reveal/simulate";
-import { anvilAccount, deployGlisk, grantKeeper, localClients, mint, waitFor } from "../scripts/lib/glisk";
+import { type RevealWorker, startRevealWorker } from "../pipeline/workers";
+import { anvilAccount, anvilKey, deployGlisk, grantKeeper, localClients, mint, waitFor } from "../scripts/lib/glisk";
+import { cidV0, pipelineEnv, resetTables, revealedOnChain, seedReady, statuses, testContext } from "./helpers/reveal";
 import { useAnvil, useDatabase, useRedis } from "./helpers/services";
-import {
-  anvilKey,
-  cidV0,
-  pipelineEnv,
-  resetTables,
-  revealedOnChain,
-  seedReady,
-  statuses,
-  testContext,
-} from "./reveal-harness";
 
 const anvil = useAnvil();
 const redis = useRedis();
@@ -65,7 +56,7 @@ async function mintReady(count: number, author: Address = authorA): Promise<stri
 
 async function start(overrides: Record<string, string> = {}) {
   ctx = await testContext(db, pipelineEnv(services(), overrides));
-  worker = await startRevealWorker(ctx, { lockDurationMs: 5_000 });
+  worker = await startRevealWorker(ctx);
   return ctx;
 }
 
@@ -300,10 +291,11 @@ describe("pre-flight", () => {
     const call = { chain: publicClient, contract, keeper: anvilAccount(1).address };
     const items = ids.map((tokenId) => ({ tokenId, uri: `ipfs://${cidV0(tokenId)}` }));
     let simulations = 0;
-    const result = await isolateFaults((part) => {
+    const simulate = (part: readonly { tokenId: string; uri: string }[]) => {
       simulations += 1;
       return simulateReveal(call, part);
-    }, items);
+    };
+    const result = await isolateFaults({ simulate, items });
     expect(result.faults.map((f) => [f.item.tokenId, f.revert.name, f.revert.args])).toEqual([
       [bad, "AlreadyRevealed", [BigInt(bad)]],
     ]);

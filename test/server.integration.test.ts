@@ -11,7 +11,7 @@ import { createLocalStore } from "../pipeline/providers/local-ipfs-store";
 import { ADMIN_BODY_LIMIT, createApp } from "../pipeline/server";
 import { anvilAccount, mint, PLACEHOLDER_URI, waitFor } from "../scripts/lib/glisk";
 import { freePort } from "../scripts/lib/processes";
-import { ADMIN_TOKEN, configEnv, mintDetected, useServer } from "./server.harness";
+import { ADMIN_TOKEN, configEnv, mintDetected, useServer } from "./helpers/server";
 
 const h = useServer();
 const author = anvilAccount(5).address;
@@ -310,7 +310,7 @@ describe("health", () => {
       REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
       PONDER_RPC_URL_31337: dead,
     });
-    const broken = await createContext(config, { db: h().ctx.db, logger: createLogger("silent") });
+    const broken = await createContext(config, { db: h().ctx.db, logger: createLogger({ level: "silent" }) });
     for (const queue of Object.values(broken.queues)) queue.on("error", () => {});
     try {
       const app = createApp(broken);

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { expect, test } from "vitest";
 import { anvilAccount, waitFor } from "../scripts/lib/glisk";
-import { useStages } from "./stages.harness";
+import { useStages } from "./helpers/stages";
 
 const s = useStages();
 

@@ -5,15 +5,15 @@ import { describe, expect, test } from "vitest";
 import { type GenerateJobData, generateJobId, stageJobOptions } from "../common/jobs";
 import { anvilAccount, waitFor } from "../scripts/lib/glisk";
 import { stopProcess } from "../scripts/lib/processes";
-import { createTestDatabase } from "./helpers/services";
-import { databaseEnv, finishInProcess, useStages } from "./stages.harness";
+import { createScratchDatabase } from "../scripts/lib/scratch-database";
+import { databaseEnv, finishInProcess, useStages } from "./helpers/stages";
 
 const s = useStages();
 const author = anvilAccount(5).address;
 
-/** Starts test/stages.child.ts with `env` and resolves once its workers are ready. */
+/** Starts test/fixtures/stage-workers.ts with `env` and resolves once its workers are ready. */
 async function startChild(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/stages.child.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/stage-workers.ts"], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -55,7 +55,7 @@ async function sigterm(child: ChildProcess, output: () => string): Promise<void>
  * generate job queued; `cleanup` stops the child and removes the queue and the database.
  */
 async function childWithJob(extra: Record<string, string>, setup: () => void) {
-  const database = await createTestDatabase();
+  const database = await createScratchDatabase();
   const env = s.env({ ...databaseEnv(database), ...extra });
   s.replicate().reset();
   s.pinata().reset();

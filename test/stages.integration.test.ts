@@ -7,7 +7,7 @@ import { computeCid } from "../pipeline/providers/cid";
 import { renderPng } from "../pipeline/providers/local-image";
 import { createLocalStore } from "../pipeline/providers/local-ipfs-store";
 import { anvilAccount, waitFor } from "../scripts/lib/glisk";
-import { useStages } from "./stages.harness";
+import { useStages } from "./helpers/stages";
 
 const s = useStages();
 const author = anvilAccount(3).address;
@@ -16,7 +16,7 @@ const PROMPT = "a lighthouse made of stained glass at dusk";
 beforeEach(async () => {
   s.replicate().reset();
   s.pinata().reset();
-  await setAuthorPrompt(s.db(), author, PROMPT);
+  await setAuthorPrompt(s.db(), { address: author, prompt: PROMPT });
 });
 
 describe("generate → pin with Replicate and Pinata", () => {
@@ -150,6 +150,19 @@ describe("failure classes", () => {
     expect(token.generate_attempts).toBe(1);
   });
 
+  test("a provider that answers 429 forever fails the token with the reason after RATE_LIMIT_MAX_WAITS", async () => {
+    const p = await s.start({ RATE_LIMIT_MAX_WAITS: "3" });
+    s.replicate().faults.push("create", { status: 429, headers: { "retry-after": "0.05" }, times: 1_000 });
+    const { token } = await s.mintAndRun(p, author);
+    expect(token.status).toBe("failed");
+    expect(token.generate_error).toMatch(/rate limited by the provider 4 times \(RATE_LIMIT_MAX_WAITS\)/);
+    // Three waits, then the fourth 429 ends it: at most four creates reached the server (the gate in
+    // front of the SDK answers a start that falls inside the Retry-After window itself).
+    expect(s.replicate().counters.create).toBeGreaterThan(0);
+    expect(s.replicate().counters.create).toBeLessThanOrEqual(4);
+    s.replicate().faults.clear();
+  });
+
   test("a model error retries with a fresh prediction", async () => {
     const p = await s.start();
     let failures = 1;
@@ -258,7 +271,7 @@ describe("on-chain checks before any paid call", () => {
   test("after a reorg gives the token to another author, the stale job is skipped and recorded", async () => {
     const p = await s.start();
     const other = anvilAccount(4).address;
-    await setAuthorPrompt(s.db(), other, "the other author's prompt");
+    await setAuthorPrompt(s.db(), { address: other, prompt: "the other author's prompt" });
     const snapshot = await s.anvil().snapshot();
     const [stale] = await s.mintJobs(author);
     await s.anvil().revert(snapshot);
@@ -285,7 +298,7 @@ describe("a reorg while the image is being generated", () => {
     const p = await s.start();
     const other = anvilAccount(4).address;
     const otherPrompt = "a field of paper cranes";
-    await setAuthorPrompt(s.db(), other, otherPrompt);
+    await setAuthorPrompt(s.db(), { address: other, prompt: otherPrompt });
     s.replicate().behaviour.hold = true;
     const snapshot = await s.anvil().snapshot();
     const [stale] = await s.mintJobs(author);

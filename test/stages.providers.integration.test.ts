@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { type FakeOpenAi, startFakeOpenAi } from "../fakes/openai";
 import { setAuthorPrompt } from "../pipeline/db/authors";
 import { computeCid } from "../pipeline/providers/cid";
 import { createLocalStore } from "../pipeline/providers/local-ipfs-store";
 import { anvilAccount } from "../scripts/lib/glisk";
-import { type FakeOpenAi, startFakeOpenAi } from "./fakes/openai";
-import { useStages } from "./stages.harness";
+import { useStages } from "./helpers/stages";
 
 const s = useStages();
 const author = anvilAccount(6).address;
@@ -19,7 +19,7 @@ beforeEach(async () => {
   s.replicate().reset();
   s.pinata().reset();
   openai.reset();
-  await setAuthorPrompt(s.db(), author, PROMPT);
+  await setAuthorPrompt(s.db(), { address: author, prompt: PROMPT });
 });
 
 describe("other image providers and the fallback provider", () => {

@@ -17,4 +17,9 @@ export const workersEnv = z.object({
   SHUTDOWN_GRACE_MS: int(20_000, { min: 0 }),
   JOB_ATTEMPTS: int(8, { min: 1, max: 100 }),
   JOB_BACKOFF_MS: int(2_000, { min: 10 }),
+  /**
+   * How often one job may be put back for a provider's 429 (Retry-After) before its token fails: a
+   * provider that always answers 429 (out of credit, misconfigured) must not hold tokens forever.
+   */
+  RATE_LIMIT_MAX_WAITS: int(100, { min: 1, max: 100_000 }),
 });

@@ -7,7 +7,10 @@ export async function getAuthor(db: Db, address: string): Promise<Author | undef
 }
 
 /** Creates or replaces an author's prompt. The caller validates the prompt. */
-export async function setAuthorPrompt(db: Db, address: string, prompt: string): Promise<Author> {
+export async function setAuthorPrompt(
+  db: Db,
+  { address, prompt }: { address: string; prompt: string },
+): Promise<Author> {
   const now = new Date();
   return db
     .insertInto("authors")

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createTestDatabase } from "../../test/helpers/services";
+import { createScratchDatabase } from "../../scripts/lib/scratch-database";
 import { getAuthor, setAuthorPrompt } from "./authors";
 import { createDatabase, type Db, migrate } from "./database";
 import { getToken, tokenHistory } from "./token-queries";
@@ -9,7 +9,7 @@ let db: Db;
 let drop: () => Promise<void>;
 
 beforeAll(async () => {
-  const test = await createTestDatabase();
+  const test = await createScratchDatabase();
   drop = test.drop;
   db = await createDatabase(test.kind === "postgres" ? { url: test.url } : { dataDir: test.dir });
 });
@@ -64,8 +64,8 @@ describe("pipeline database", () => {
   });
 
   test("stores author prompts by lowercase address", async () => {
-    await setAuthorPrompt(db, "0xABCdef", "first");
-    await setAuthorPrompt(db, "0xabcDEF", "second");
+    await setAuthorPrompt(db, { address: "0xABCdef", prompt: "first" });
+    await setAuthorPrompt(db, { address: "0xabcDEF", prompt: "second" });
     expect((await getAuthor(db, "0xABCDEF"))?.prompt).toBe("second");
   });
 });

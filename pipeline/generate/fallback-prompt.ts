@@ -5,7 +5,7 @@
  */
 import type { Context } from "../context";
 import { type MintKey, transition, updateForMint } from "../db/tokens";
-import { ContentPolicyError, PredictionFailedError, permanent } from "../errors";
+import { ContentPolicyError, PermanentError, PredictionFailedError } from "../errors";
 import type { ImageResult } from "../providers/image";
 import { promptHash, validatePrompt } from "./prompt";
 
@@ -37,9 +37,9 @@ export async function generateWithFallbackPrompt(p: FallbackParameters): Promise
   } catch (error) {
     await forgetPrediction(error);
     if (!(error instanceof ContentPolicyError)) throw error;
-    if (p.promptKind === "fallback") throw permanent(`FALLBACK_PROMPT refused too: ${error.message}`);
+    if (p.promptKind === "fallback") throw new PermanentError(`FALLBACK_PROMPT refused too: ${error.message}`);
     const fallback = validatePrompt(ctx.config.FALLBACK_PROMPT);
-    if (!fallback.ok) throw permanent(`invalid FALLBACK_PROMPT: ${fallback.reason}`);
+    if (!fallback.ok) throw new PermanentError(`invalid FALLBACK_PROMPT: ${fallback.reason}`);
     p.log.warn({ err: error.message }, "content policy refused the prompt; regenerating once with FALLBACK_PROMPT");
     // A transition to the same status records the switch in the token's history.
     await transition(ctx.db, {
@@ -54,7 +54,8 @@ export async function generateWithFallbackPrompt(p: FallbackParameters): Promise
       return { ...(await p.run(fallback.prompt, "fallback", null)), prompt: fallback.prompt, promptKind: "fallback" };
     } catch (second) {
       await forgetPrediction(second);
-      if (second instanceof ContentPolicyError) throw permanent(`FALLBACK_PROMPT refused too: ${second.message}`);
+      if (second instanceof ContentPolicyError)
+        throw new PermanentError(`FALLBACK_PROMPT refused too: ${second.message}`);
       throw second;
     }
   }

@@ -9,24 +9,24 @@
  */
 import { DelayedError, type Job } from "bullmq";
 import { type Address, getAddress, type Hash, zeroAddress } from "viem";
-import { type GenerateJobData, QUEUE } from "../../common/jobs";
+import type { GenerateJobData } from "../../common/jobs";
 import { readOnChainToken } from "../chain/token-reads";
 import type { Context } from "../context";
 import { getAuthor } from "../db/authors";
+import type { MintKey, Token } from "../db/schema";
 import { getToken } from "../db/token-queries";
-import { recordDetected, transition, updateForMint } from "../db/tokens";
-import { permanent, TransientError } from "../errors";
+import { recordDetected, transition } from "../db/tokens";
+import { PermanentError, RetryableError } from "../errors";
 import { enqueuePin } from "../jobs/enqueue";
 import { stageFailure } from "../jobs/stage-failure";
-import { chooseProvider, type ImageProviders } from "../providers/image";
+import type { ImageProviders } from "../providers/image";
 import type { LocalStore } from "../providers/local-ipfs-store";
 import { sniffImageMime } from "../providers/mime";
-import { generateWithFallbackPrompt } from "./fallback-prompt";
+import type { PromptKind } from "./fallback-prompt";
+import { makeImage } from "./make-image";
 import { promptHash, validatePrompt } from "./prompt";
 import { recordStale } from "./record-stale";
 
-export const GENERATE_QUEUE = QUEUE.generate;
-export type { GenerateJobData };
 export type GenerateResult = "generated" | "skipped";
 
 export type GenerateDeps = { ctx: Context; providers: ImageProviders; store: LocalStore };
@@ -41,8 +41,9 @@ export function createGenerateProcessor(deps: GenerateDeps) {
   return async (job: Job<GenerateJobData>, token?: string, signal?: AbortSignal): Promise<GenerateResult> => {
     const d = job.data;
     const log = ctx.logger.child({ stage: "generate", tokenId: d.tokenId, jobId: job.id });
+    const key = { chainId: d.chainId, tokenId: d.tokenId, mintTxHash: d.mintTxHash };
     try {
-      return await generate(deps, job, log, signal);
+      return await generate({ deps, job, key, attempt: job.attemptsMade + 1, log, signal });
     } catch (error) {
       if (signal?.aborted) {
         // Interrupted by a shutdown: back to the queue without spending an attempt; the stored
@@ -63,148 +64,138 @@ export function createGenerateProcessor(deps: GenerateDeps) {
   };
 }
 
-async function generate(
-  deps: GenerateDeps,
-  job: Job<GenerateJobData>,
-  log: Context["logger"],
-  signal?: AbortSignal,
-): Promise<GenerateResult> {
-  const { ctx, providers, store } = deps;
-  const { config, db } = ctx;
-  const d = job.data;
-  const key = { chainId: d.chainId, tokenId: d.tokenId };
-  const mintKey = { ...key, mintTxHash: d.mintTxHash };
-  const attempt = job.attemptsMade + 1;
+/** One attempt of one job: what every step needs. */
+type Attempt = {
+  deps: GenerateDeps;
+  job: Job<GenerateJobData>;
+  key: MintKey;
+  attempt: number;
+  log: Context["logger"];
+  signal?: AbortSignal;
+};
+
+/** The steps of one attempt; each returns "skipped" (nothing left to do) or lets the next one run. */
+async function generate(a: Attempt): Promise<GenerateResult> {
+  const { config } = a.deps.ctx;
+  const d = a.job.data;
   if (d.chainId !== config.network.chainId)
-    throw permanent(`job for chain ${d.chainId}, pipeline runs ${config.network.chainId}`);
+    throw new PermanentError(`job for chain ${d.chainId}, pipeline runs ${config.network.chainId}`);
+  if (await finishedAlready(a)) return "skipped";
+  const token = await checkChainAndRecord(a);
+  if (!token) return "skipped";
+  const prompt = await startGenerating(a, token);
+  if (!prompt) return "skipped";
+  const image = await makeImage({ ...a, ctx: a.deps.ctx, providers: a.deps.providers, token, ...prompt });
+  return storeImage(a, image);
+}
 
-  const known = await getToken(db, key);
-  if (known && known.mint_tx_hash === d.mintTxHash) {
-    if (known.status === "generated") await enqueuePin(ctx, mintKey);
-    if (SETTLED.has(known.status)) {
-      log.debug({ status: known.status }, "nothing to generate");
-      return "skipped";
-    }
-  }
+/** Stored state first: finished work is skipped without any call (a generated token's pin is re-enqueued). */
+async function finishedAlready(a: Attempt): Promise<boolean> {
+  const known = await getToken(a.deps.ctx.db, a.key);
+  if (!known || known.mint_tx_hash !== a.key.mintTxHash) return false;
+  if (known.status === "generated") await enqueuePin(a.deps.ctx, a.key);
+  if (!SETTLED.has(known.status)) return false;
+  a.log.debug({ status: known.status }, "nothing to generate");
+  return true;
+}
 
+/**
+ * The chain before any paid call: a stale job (its mint reorged away, or the id given to another
+ * author) is skipped with the reason recorded; a token already revealed is recorded as such. Returns
+ * the token's row for this mint when there is work to do.
+ */
+async function checkChainAndRecord(a: Attempt): Promise<Token | undefined> {
+  const { ctx } = a.deps;
+  const d = a.job.data;
   const chainView = await readOnChainToken(ctx.chain, {
-    contract: config.network.address,
+    contract: ctx.config.network.address,
     tokenId: BigInt(d.tokenId),
     mintTxHash: d.mintTxHash as Hash,
   });
   if (chainView.author === zeroAddress)
-    throw new TransientError(`token ${d.tokenId} is not minted on the RPC node (yet)`);
+    throw new RetryableError(`token ${d.tokenId} is not minted on the RPC node (yet)`);
   const jobAuthor = getAddress(d.promptAuthor as Address);
   if (!chainView.mintCanonical || getAddress(chainView.author) !== jobAuthor) {
     const why = !chainView.mintCanonical
       ? `stale job: mint ${d.mintTxHash} is not canonical (reorg)`
       : `stale job: on-chain author ${chainView.author} differs from the job's ${jobAuthor} (reorg)`;
-    await recordStale(ctx, { ...mintKey, reason: why, jobId: job.id ?? null, attempt });
-    log.warn({ reason: why }, "skipping stale generate job");
-    return "skipped";
+    await recordStale(ctx, { ...a.key, reason: why, jobId: a.job.id ?? null, attempt: a.attempt });
+    a.log.warn({ reason: why }, "skipping stale generate job");
+    return undefined;
   }
-
-  const { token } = await recordDetected(db, {
-    ...mintKey,
+  const { token } = await recordDetected(ctx.db, {
+    ...a.key,
     mintBlockNumber: Number(d.mintBlockNumber),
     minter: d.minter,
     author: d.promptAuthor,
-    jobId: job.id,
+    jobId: a.job.id,
   });
-  if (token.mint_tx_hash !== d.mintTxHash) return "skipped";
+  if (token.mint_tx_hash !== d.mintTxHash) return undefined;
   if (chainView.revealed) {
-    await transition(db, {
-      ...mintKey,
+    await transition(ctx.db, {
+      ...a.key,
       from: ["detected", "generating", "generated", "uploaded", "revealing", "failed"],
       to: "revealed",
       stage: "generate",
-      attempt,
-      jobId: job.id ?? null,
+      attempt: a.attempt,
+      jobId: a.job.id ?? null,
       reason: "already revealed on-chain; no image generated",
     });
-    return "skipped";
+    return undefined;
   }
-  if (SETTLED.has(token.status)) return "skipped";
+  return SETTLED.has(token.status) ? undefined : token;
+}
 
+/** The prompt this attempt uses (the author's, DEFAULT_PROMPT, or FALLBACK_PROMPT after a refusal), and `generating`. */
+async function startGenerating(
+  a: Attempt,
+  token: Token,
+): Promise<{ prompt: string; promptKind: PromptKind } | undefined> {
+  const { config, db } = a.deps.ctx;
   const promptKind = token.prompt_kind === "fallback" ? "fallback" : "primary";
-  const authorPrompt = (await getAuthor(db, d.promptAuthor))?.prompt ?? config.DEFAULT_PROMPT;
+  const authorPrompt = (await getAuthor(db, a.job.data.promptAuthor))?.prompt ?? config.DEFAULT_PROMPT;
   const checked = validatePrompt(promptKind === "fallback" ? config.FALLBACK_PROMPT : authorPrompt);
-  if (!checked.ok) throw permanent(`invalid prompt: ${checked.reason}`);
-
+  if (!checked.ok) throw new PermanentError(`invalid prompt: ${checked.reason}`);
   const started = await transition(db, {
-    ...mintKey,
+    ...a.key,
     from: ["detected", "generating"],
     to: "generating",
     stage: "generate",
-    attempt,
-    jobId: job.id ?? null,
-    set: { generate_attempts: attempt },
+    attempt: a.attempt,
+    jobId: a.job.id ?? null,
+    set: { generate_attempts: a.attempt },
   });
-  if (!started) return "skipped";
+  return started ? { prompt: checked.prompt, promptKind } : undefined;
+}
 
-  const provider = chooseProvider(providers, {
-    attemptsMade: job.attemptsMade,
-    fallbackAfter: config.IMAGE_FALLBACK_AFTER_ATTEMPTS,
-    storedProvider: token.image_provider,
-    storedPredictionId: token.prediction_id,
-  });
-  const run = (prompt: string, kind: "primary" | "fallback", resumeId: string | null) =>
-    provider.generate({
-      tokenId: d.tokenId,
-      prompt,
-      resumeId,
-      signal,
-      onCreated: async (predictionId) => {
-        const stored = await updateForMint(db, {
-          ...mintKey,
-          set: {
-            prediction_id: predictionId,
-            image_provider: provider.name,
-            prompt_kind: kind,
-            prompt_hash: promptHash(prompt),
-          },
-        });
-        if (!stored) throw permanent(`token ${d.tokenId} was re-minted while its image was being generated`);
-        log.info({ provider: provider.name, predictionId, promptKind: kind }, "prediction created");
-      },
-    });
-  const resumeId = token.image_provider === provider.name ? token.prediction_id : null;
-  const result = await generateWithFallbackPrompt({
-    ctx,
-    run,
-    key: mintKey,
-    promptKind,
-    prompt: checked.prompt,
-    resumeId,
-    log,
-  });
-
-  const bytes = result.bytes;
-  if (bytes.byteLength > config.IMAGE_DOWNLOAD_MAX_BYTES) {
-    throw permanent(`image is ${bytes.byteLength} bytes, over the ${config.IMAGE_DOWNLOAD_MAX_BYTES}-byte cap`);
-  }
+/** Checks the bytes, puts them in the local store at once (provider URLs expire), and hands the token to `pin`. */
+async function storeImage(a: Attempt, image: Awaited<ReturnType<typeof makeImage>>): Promise<GenerateResult> {
+  const { ctx, store } = a.deps;
+  const { bytes } = image;
+  const max = ctx.config.IMAGE_DOWNLOAD_MAX_BYTES;
+  if (bytes.byteLength > max) throw new PermanentError(`image is ${bytes.byteLength} bytes, over the ${max}-byte cap`);
   const mime = sniffImageMime(bytes);
-  if (!mime) throw permanent(`${provider.name} returned bytes that are not a PNG, JPEG or WebP image`);
+  if (!mime) throw new PermanentError(`${image.provider} returned bytes that are not a PNG, JPEG or WebP image`);
   const imageCid = await store.put(bytes, 1);
-  const done = await transition(db, {
-    ...mintKey,
+  const done = await transition(ctx.db, {
+    ...a.key,
     from: ["generating"],
     to: "generated",
     stage: "generate",
-    attempt,
-    jobId: job.id ?? null,
+    attempt: a.attempt,
+    jobId: a.job.id ?? null,
     set: {
       image_cid: imageCid,
       image_mime: mime,
       image_size: bytes.byteLength,
-      image_provider: provider.name,
+      image_provider: image.provider,
       generate_error: null,
       // A paid job recorded its prompt when it was created (a resumed one may predate a prompt change).
-      ...(result.predictionId ? {} : { prompt_hash: promptHash(result.prompt), prompt_kind: result.promptKind }),
+      ...(image.predictionId ? {} : { prompt_hash: promptHash(image.prompt), prompt_kind: image.promptKind }),
     },
   });
   if (!done) return "skipped";
-  await enqueuePin(ctx, mintKey);
-  log.info({ provider: provider.name, imageCid, bytes: bytes.byteLength }, "image generated");
+  await enqueuePin(ctx, a.key);
+  a.log.info({ provider: image.provider, imageCid, bytes: bytes.byteLength }, "image generated");
   return "generated";
 }

@@ -11,7 +11,10 @@ import type { Token } from "../db/schema";
 import type { TokenKey } from "../db/tokens";
 
 /** Adds the job unless a live one with `jobId` exists; replaces a finished one. True when added. */
-export async function ensureJob(queue: Queue, jobId: string, data: object, opts: JobsOptions): Promise<boolean> {
+export async function ensureJob(
+  queue: Queue,
+  { jobId, data, opts }: { jobId: string; data: object; opts: JobsOptions },
+): Promise<boolean> {
   const existing = await queue.getJob(jobId);
   if (existing) {
     const state = await existing.getState();
@@ -29,7 +32,7 @@ const jobOptions = (ctx: EnqueueContext) => stageJobOptions(ctx.config.JOB_ATTEM
 /** Enqueues the pin job of a generated token (the token is generated, so pinning is due). True when added. */
 export async function enqueuePin(ctx: EnqueueContext, d: TokenKey & { mintTxHash: string }): Promise<boolean> {
   const data = { chainId: d.chainId, tokenId: d.tokenId, mintTxHash: d.mintTxHash };
-  return ensureJob(ctx.queues.pin, pinJobId(data), data, jobOptions(ctx));
+  return ensureJob(ctx.queues.pin, { jobId: pinJobId(data), data, opts: jobOptions(ctx) });
 }
 
 /**
@@ -49,5 +52,5 @@ export async function enqueueGenerateFor(
     mintTxHash: token.mint_tx_hash,
     mintBlockNumber: token.mint_block_number,
   });
-  return ensureJob(ctx.queues.generate, generateJobId(data), data, jobOptions(ctx));
+  return ensureJob(ctx.queues.generate, { jobId: generateJobId(data), data, opts: jobOptions(ctx) });
 }

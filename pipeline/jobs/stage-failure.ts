@@ -1,17 +1,19 @@
 /**
  * What a stage does with an error, the same for generate and pin (classes in errors.ts):
- * rate limited → pause the stage's queue for Retry-After and put the job back unspent; permanent or
- * last attempt → the token goes to `failed` with the reason in its history; otherwise the error is
+ * rate limited → pause the stage's queue for Retry-After and put the job back unspent, at most
+ * RATE_LIMIT_MAX_WAITS times per job (a provider that answers 429 forever, out of credit or
+ * misconfigured, fails the token with that reason instead of holding it forever); permanent or last
+ * attempt → the token goes to `failed` with the reason in its history; otherwise the error is
  * recorded on the token and BullMQ retries with backoff.
  */
 import { type Job, type Queue, RateLimitError } from "bullmq";
 import type { Context } from "../context";
 import type { TokenStatus } from "../db/schema";
 import { transition, updateForMint } from "../db/tokens";
-import { describeError, forQueue, isPermanent, RateLimitedError } from "../errors";
+import { describeError, isPermanent, PermanentError, RateLimitedError, toJobError } from "../errors";
 
 export type StageFailureParameters = {
-  ctx: Pick<Context, "db">;
+  ctx: Pick<Context, "db" | "config">;
   job: Job<{ chainId: number; tokenId: string; mintTxHash: string }>;
   queue: Queue;
   stage: "generate" | "pin";
@@ -23,16 +25,22 @@ export type StageFailureParameters = {
 /** Records `error` as the stage's failure and returns the error BullMQ should see. */
 export async function stageFailure(error: unknown, p: StageFailureParameters): Promise<Error> {
   const { job, log } = p;
-  if (error instanceof RateLimitedError) {
-    log.warn({ retryAfterMs: error.retryAfterMs }, `${p.stage} provider rate limited; pausing the queue`);
+  // Every start that neither succeeded nor failed was put back for a 429.
+  const waits = job.attemptsStarted - job.attemptsMade - 1;
+  if (error instanceof RateLimitedError && waits < p.ctx.config.RATE_LIMIT_MAX_WAITS) {
+    log.warn({ retryAfterMs: error.retryAfterMs, waits }, `${p.stage} provider rate limited; pausing the queue`);
     await p.queue.rateLimit(error.retryAfterMs);
     return new RateLimitError();
   }
   const d = job.data;
   const attempt = job.attemptsMade + 1;
-  const message = describeError(error);
+  const cause =
+    error instanceof RateLimitedError
+      ? new PermanentError(`rate limited by the provider ${waits + 1} times (RATE_LIMIT_MAX_WAITS): ${error.message}`)
+      : error;
+  const message = describeError(cause);
   const column = p.stage === "generate" ? "generate_error" : "pin_error";
-  if (isPermanent(error) || attempt >= (job.opts.attempts ?? 1)) {
+  if (isPermanent(cause) || attempt >= (job.opts.attempts ?? 1)) {
     await transition(p.ctx.db, {
       chainId: d.chainId,
       tokenId: d.tokenId,
@@ -50,5 +58,5 @@ export async function stageFailure(error: unknown, p: StageFailureParameters): P
     await updateForMint(p.ctx.db, { ...d, set: { [column]: message } });
     log.warn({ err: message, attempt }, `${p.stage} failed; BullMQ retries`);
   }
-  return error instanceof Error ? forQueue(error) : new Error(message);
+  return toJobError(cause);
 }

@@ -5,11 +5,11 @@
  * failure between the two uploads only does the missing one.
  */
 import type { Job } from "bullmq";
-import { type PinJobData, QUEUE } from "../../common/jobs";
+import type { PinJobData } from "../../common/jobs";
 import type { Context } from "../context";
 import { getToken } from "../db/token-queries";
 import { transition, updateForMint } from "../db/tokens";
-import { permanent } from "../errors";
+import { PermanentError } from "../errors";
 import { stageFailure } from "../jobs/stage-failure";
 import type { LocalStore } from "../providers/local-ipfs-store";
 import { extensionFor, type ImageMime } from "../providers/mime";
@@ -17,8 +17,6 @@ import type { IpfsPinner } from "../providers/pinner";
 import { requestReveal } from "../reveal/request";
 import { buildMetadata, metadataBytes } from "./metadata";
 
-export const PIN_QUEUE = QUEUE.pin;
-export type { PinJobData };
 export type PinResult = "uploaded" | "skipped";
 
 export type PinDeps = { ctx: Context; store: LocalStore; pinner?: IpfsPinner };
@@ -55,12 +53,12 @@ async function pin(deps: PinDeps, job: Job<PinJobData>, log: Context["logger"]):
   if (!token || token.mint_tx_hash !== d.mintTxHash) return "skipped";
   if (token.status === "uploaded") await requestReveal(ctx, { trigger: "ready" });
   if (token.status !== "generated") return "skipped";
-  if (!token.image_cid || !token.image_mime) throw permanent("generated token has no image CID");
+  if (!token.image_cid || !token.image_mime) throw new PermanentError("generated token has no image CID");
   if (!(await updateForMint(db, { ...key, set: { pin_attempts: job.attemptsMade + 1 } }))) return "skipped";
 
   if (!token.image_pinned_at) {
     let imageCid = token.image_cid;
-    const missing = () => permanent(`image ${imageCid} is missing from the local store (${store.dir})`);
+    const missing = () => new PermanentError(`image ${imageCid} is missing from the local store (${store.dir})`);
     if (pinner) {
       const bytes = await store.get(imageCid);
       if (!bytes) throw missing();

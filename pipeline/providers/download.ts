@@ -14,7 +14,7 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import http from "node:http";
 import https from "node:https";
 import { BlockList, isIP, type LookupFunction } from "node:net";
-import { httpError, isPermanent, PredictionFailedError, permanent, TransientError } from "../errors";
+import { httpError, isPermanent, PermanentError, PredictionFailedError, RetryableError } from "../errors";
 import { type ImageMime, sniffImageMime } from "./mime";
 
 export type DownloadOptions = {
@@ -119,7 +119,7 @@ function request(url: URL, o: DownloadOptions, signal: AbortSignal): Promise<Res
       const declared = Number(res.headers["content-length"] ?? 0);
       if (declared > o.maxBytes) {
         res.destroy();
-        return reject(permanent(`image is ${declared} bytes, over the ${o.maxBytes}-byte cap`));
+        return reject(new PermanentError(`image is ${declared} bytes, over the ${o.maxBytes}-byte cap`));
       }
       const parts: Buffer[] = [];
       let total = 0;
@@ -127,7 +127,7 @@ function request(url: URL, o: DownloadOptions, signal: AbortSignal): Promise<Res
         total += part.length;
         if (total > o.maxBytes) {
           res.destroy();
-          reject(permanent(`image exceeds the ${o.maxBytes}-byte cap`));
+          reject(new PermanentError(`image exceeds the ${o.maxBytes}-byte cap`));
           return;
         }
         parts.push(part);
@@ -147,16 +147,17 @@ function checkUrl(raw: string, o: DownloadOptions): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw permanent(`output URL is not a URL: ${raw.slice(0, 200)}`);
+    throw new PermanentError(`output URL is not a URL: ${raw.slice(0, 200)}`);
   }
   const httpOk = url.protocol === "https:" || (url.protocol === "http:" && o.allowLoopback);
-  if (!httpOk) throw permanent(`output URL scheme ${url.protocol} is not allowed`);
-  if (!isAllowedHost(url.hostname, o.allowedHosts)) throw permanent(`output host ${url.hostname} is not allowed`);
+  if (!httpOk) throw new PermanentError(`output URL scheme ${url.protocol} is not allowed`);
+  if (!isAllowedHost(url.hostname, o.allowedHosts))
+    throw new PermanentError(`output host ${url.hostname} is not allowed`);
   if (
     isIP(url.hostname.replace(/^\[|\]$/g, "")) &&
     !isPublicAddress(url.hostname.replace(/^\[|\]$/g, ""), o.allowLoopback)
   ) {
-    throw permanent(`output host ${url.hostname} is not a public address`);
+    throw new PermanentError(`output host ${url.hostname} is not a public address`);
   }
   return url;
 }
@@ -175,8 +176,8 @@ export function createDownloader(options: DownloadOptions): Download {
       } catch (error) {
         if (isPermanent(error)) throw error;
         const code = (error as { code?: string }).code;
-        if (code === "EADDRNOTALLOWED") throw permanent((error as Error).message);
-        throw new TransientError(`download from ${url.hostname} failed: ${(error as Error).message}`);
+        if (code === "EADDRNOTALLOWED") throw new PermanentError((error as Error).message);
+        throw new RetryableError(`download from ${url.hostname} failed: ${(error as Error).message}`);
       }
       if (res.location) {
         url = checkUrl(new URL(res.location, url).toString(), options);
@@ -186,11 +187,12 @@ export function createDownloader(options: DownloadOptions): Download {
       if (res.status === 404 || res.status === 410) {
         throw new PredictionFailedError(`output at ${url.hostname} is gone (HTTP ${res.status})`);
       }
-      if (!res.bytes) throw httpError(`download from ${url.hostname}`, res.status, res.retryAfter);
+      if (!res.bytes)
+        throw httpError({ what: `download from ${url.hostname}`, status: res.status, retryAfter: res.retryAfter });
       const mime = sniffImageMime(res.bytes);
-      if (!mime) throw permanent(`output from ${url.hostname} is not a PNG, JPEG or WebP image`);
+      if (!mime) throw new PermanentError(`output from ${url.hostname} is not a PNG, JPEG or WebP image`);
       return { bytes: res.bytes, mime };
     }
-    throw permanent("output URL redirects more than 3 times");
+    throw new PermanentError("output URL redirects more than 3 times");
   };
 }

@@ -24,7 +24,7 @@ export interface ImageProvider {
   readonly name: "replicate" | "openai" | "local";
   /**
    * Generates one image. Throws ContentPolicyError when the prompt is refused, RateLimitedError on
-   * 429, UnrecoverableError for permanent failures, anything else is transient.
+   * 429, PermanentError for permanent failures, anything else is retryable.
    */
   generate(request: ImageRequest): Promise<ImageResult>;
 }

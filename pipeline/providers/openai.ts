@@ -5,7 +5,7 @@
  * its version (`https://api.openai.com/v1`), or the full `/images/generations` URL.
  * There is no job id to resume: a retry generates again.
  */
-import { ContentPolicyError, httpError, permanent, TransientError } from "../errors";
+import { ContentPolicyError, httpError, PermanentError, RetryableError } from "../errors";
 import type { ImageProvider } from "./image";
 import { sniffImageMime } from "./mime";
 
@@ -37,7 +37,7 @@ export function createOpenAiProvider(o: OpenAiOptions): ImageProvider {
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         });
       } catch (error) {
-        throw new TransientError(`openai images: ${(error as Error).message}`);
+        throw new RetryableError(`openai images: ${(error as Error).message}`);
       }
       const text = await response.text().catch(() => "");
       if (!response.ok) {
@@ -46,12 +46,17 @@ export function createOpenAiProvider(o: OpenAiOptions): ImageProvider {
         if (response.status === 400 && /content_policy|moderation|safety/i.test(code)) {
           throw new ContentPolicyError(`openai images: ${body?.error?.message ?? code}`);
         }
-        throw httpError("openai images", response.status, response.headers.get("retry-after"), body?.error?.message);
+        throw httpError({
+          what: "openai images",
+          status: response.status,
+          retryAfter: response.headers.get("retry-after"),
+          detail: body?.error?.message,
+        });
       }
       const b64 = safeJson<ImagesResponse>(text)?.data?.[0]?.b64_json;
-      if (!b64) throw new TransientError("openai images: response without data[0].b64_json");
+      if (!b64) throw new RetryableError("openai images: response without data[0].b64_json");
       const bytes = new Uint8Array(Buffer.from(b64, "base64"));
-      if (!sniffImageMime(bytes)) throw permanent("openai images: b64_json is not a PNG, JPEG or WebP image");
+      if (!sniffImageMime(bytes)) throw new PermanentError("openai images: b64_json is not a PNG, JPEG or WebP image");
       return { bytes };
     },
   };

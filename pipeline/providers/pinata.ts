@@ -4,8 +4,8 @@
  * `cid_version` (the SDK's `.cidVersion("v0")`), so metadata is pinned as CIDv0 like the local store.
  * PINATA_UPLOAD_URL / PINATA_API_URL override the SDK's `uploadUrl` / `endpointUrl` (tests, proxies).
  */
-import { PinataSDK } from "pinata";
-import { httpError, permanent, TransientError } from "../errors";
+import { PinataSDK, ValidationError } from "pinata";
+import { httpError, PermanentError, RetryableError } from "../errors";
 import type { IpfsPinner } from "./pinner";
 
 export type PinataOptions = {
@@ -19,9 +19,9 @@ export type PinataOptions = {
 function classify(error: unknown): Error {
   const status = (error as { statusCode?: number }).statusCode;
   const message = (error as Error)?.message ?? String(error);
-  if (typeof status === "number") return httpError("pinata upload", status, null, message);
-  if ((error as Error)?.name === "ValidationError") return permanent(`pinata upload: ${message}`);
-  return new TransientError(`pinata upload: ${message}`);
+  if (typeof status === "number") return httpError({ what: "pinata upload", status, detail: message });
+  if (error instanceof ValidationError) return new PermanentError(`pinata upload: ${message}`);
+  return new RetryableError(`pinata upload: ${message}`);
 }
 
 /** The Pinata pinner. */
@@ -45,16 +45,16 @@ export function createPinataPinner(o: PinataOptions): IpfsPinner {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new TransientError(`pinata upload timed out after ${o.timeoutMs} ms`)),
+          () => reject(new RetryableError(`pinata upload timed out after ${o.timeoutMs} ms`)),
           o.timeoutMs,
         );
       });
       try {
         const result = await Promise.race([upload.then((r) => r), timeout]);
-        if (!result?.cid) throw new TransientError("pinata upload answered without a cid");
+        if (!result?.cid) throw new RetryableError("pinata upload answered without a cid");
         return result.cid;
       } catch (error) {
-        if (error instanceof TransientError) throw error;
+        if (error instanceof RetryableError) throw error;
         throw classify(error);
       } finally {
         clearTimeout(timer);

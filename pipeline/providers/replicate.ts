@@ -15,10 +15,10 @@ import Replicate, { type Prediction } from "replicate";
 import {
   ContentPolicyError,
   httpError,
+  PermanentError,
   PredictionFailedError,
   parseRetryAfter,
-  permanent,
-  TransientError,
+  RetryableError,
 } from "../errors";
 import type { Download } from "./download";
 import type { ImageProvider } from "./image";
@@ -69,14 +69,19 @@ function gatedFetch(): typeof fetch {
   };
 }
 
-/** Maps an SDK failure to our error classes; ApiError carries the HTTP response. */
+/** Maps an SDK failure to our error classes; the SDK's ApiError carries the HTTP response. */
 function classify(error: unknown, what: string): Error {
-  const response = (error as { response?: Response }).response;
-  if (error instanceof Error && error.name === "ApiError" && response) {
+  const response = (error as { response?: unknown }).response;
+  if (error instanceof Error && response instanceof Response) {
     const detail = error.message.replace(/^Request to \S+ failed with status \d+[^:]*: /, "");
-    return httpError(`replicate ${what}`, response.status, response.headers.get("retry-after"), detail);
+    return httpError({
+      what: `replicate ${what}`,
+      status: response.status,
+      retryAfter: response.headers.get("retry-after"),
+      detail,
+    });
   }
-  return new TransientError(`replicate ${what}: ${(error as Error)?.message ?? error}`);
+  return new RetryableError(`replicate ${what}: ${(error as Error)?.message ?? error}`);
 }
 
 const firstOutput = (output: unknown): string | undefined => {
@@ -120,11 +125,11 @@ export function createReplicateProvider(o: ReplicateOptions): ImageProvider {
       const deadline = Date.now() + o.timeoutMs;
       while (prediction.status === "starting" || prediction.status === "processing") {
         if (Date.now() > deadline) {
-          throw new TransientError(`replicate prediction ${prediction.id} still ${prediction.status}; resuming later`);
+          throw new RetryableError(`replicate prediction ${prediction.id} still ${prediction.status}; resuming later`);
         }
         await sleep(o.pollIntervalMs, undefined, signal ? { signal } : undefined);
         const next = await get(prediction.id, signal);
-        if (!next) throw new TransientError(`replicate prediction ${prediction.id} disappeared`);
+        if (!next) throw new RetryableError(`replicate prediction ${prediction.id} disappeared`);
         prediction = next;
       }
       if (prediction.status === "failed" || prediction.status === "canceled") {
@@ -134,7 +139,7 @@ export function createReplicateProvider(o: ReplicateOptions): ImageProvider {
         throw new PredictionFailedError(`replicate prediction ${prediction.id} ${prediction.status}: ${text}`);
       }
       const url = firstOutput(prediction.output);
-      if (!url) throw permanent(`replicate prediction ${prediction.id} succeeded without an output URL`);
+      if (!url) throw new PermanentError(`replicate prediction ${prediction.id} succeeded without an output URL`);
       const { bytes } = await o.download(url, signal);
       return { bytes, predictionId: prediction.id };
     },

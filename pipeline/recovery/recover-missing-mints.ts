@@ -10,11 +10,10 @@
  * ids grow with the chain). Mints younger than RECOVER_MINT_GRACE_BLOCKS are left to the indexer.
  */
 import { GliskNFTAbi } from "../../abis/GliskNFTAbi";
-import { generateJobData, generateJobId, stageJobOptions } from "../../common/jobs";
 import { findMint, type MintRange, mintCovering } from "../chain/mints";
 import type { Context } from "../context";
 import { countTokensBelow, mintBlocksPage } from "../db/token-queries";
-import { ensureJob } from "../jobs/enqueue";
+import { enqueueGenerateFor } from "../jobs/enqueue";
 
 /** Ids looked up per pass; the next pass continues where this one stopped. */
 export const MAX_IDS_PER_PASS = 1_000;
@@ -72,7 +71,6 @@ export async function recoverMissingMints(
   const missing = await missingIds(ctx, next, startBlock, maxIds);
   counts.missing = missing.length;
   const head = await chain.getBlockNumber({ cacheTime: 0 });
-  const opts = stageJobOptions(config.JOB_ATTEMPTS, config.JOB_BACKOFF_MS);
   let range: MintRange | undefined;
   for (const [i, { id, nearBlock }] of missing.entries()) {
     if (!range || !mintCovering([range], id)) {
@@ -90,16 +88,15 @@ export async function recoverMissingMints(
       break;
     }
     // Exactly the indexer's job (src/GliskNFT.ts): same id, same data.
-    const data = generateJobData({
-      chainId,
-      contract,
-      tokenId: id,
+    const added = await enqueueGenerateFor(ctx, {
+      chain_id: chainId,
+      token_id: id.toString(),
       author: range.author,
       minter: range.minter,
-      mintTxHash: range.txHash,
-      mintBlockNumber: range.blockNumber,
+      mint_tx_hash: range.txHash,
+      mint_block_number: range.blockNumber,
     });
-    if (await ensureJob(ctx.queues.generate, generateJobId(data), data, opts)) counts.enqueued += 1;
+    if (added) counts.enqueued += 1;
   }
   const level = counts.enqueued > 0 || counts.notFound > 0 ? "warn" : "info";
   logger[level](

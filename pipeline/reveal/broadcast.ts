@@ -52,7 +52,7 @@ export function rowFees(row: RevealTransaction): Fees {
 }
 
 /** Signs a stored reveal row again (same tokens, nonce and gas) with `fees`. */
-export function signRow(s: Sender, row: RevealTransaction, fees: Fees): Promise<SignedReveal> {
+export function signRow(s: Sender, { row, fees }: { row: RevealTransaction; fees: Fees }): Promise<SignedReveal> {
   return signReveal(s, { tokenIds: row.token_ids, uris: row.uris, nonce: row.nonce, gas: BigInt(row.gas_limit), fees });
 }
 

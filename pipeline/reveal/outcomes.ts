@@ -3,41 +3,41 @@
  * revealed already (recorded without a transaction), gone from the chain, re-minted for another
  * author (back to generation for the canonical mint), or failed with the decoded revert.
  */
-
-import { generateJobData, generateJobId, QUEUE, stageJobOptions } from "../../common/jobs";
 import type { MintLocation } from "../chain/mints";
 import type { Context } from "../context";
 import { READY, type Token } from "../db/schema";
 import { moveTokens, recordDetected } from "../db/tokens";
-import { ensureJob } from "../jobs/enqueue";
+import { enqueueGenerateFor } from "../jobs/enqueue";
 
 type Ctx = Pick<Context, "db" | "config" | "queues" | "logger">;
 
+export type OutcomeParameters = { tokenIds: readonly string[]; jobId?: string };
+
 /** Tokens the chain already shows revealed: recorded as revealed without sending anything. */
-export async function recordAlreadyRevealed(ctx: Ctx, tokenIds: readonly string[], jobId?: string): Promise<number> {
+export async function recordAlreadyRevealed(ctx: Ctx, p: OutcomeParameters): Promise<number> {
   const moved = await moveTokens(ctx.db, {
     chainId: ctx.config.network.chainId,
-    tokenIds,
+    tokenIds: p.tokenIds,
     from: READY,
     to: "revealed",
     reason: "already revealed on-chain",
-    jobId,
+    jobId: p.jobId,
   });
   return moved.length;
 }
 
 /** Tokens that cannot be revealed (no such token on-chain, or a revert isolated to them). */
-export async function recordFailed(ctx: Ctx, tokenIds: readonly string[], reason: string, jobId?: string) {
+export async function recordFailed(ctx: Ctx, p: OutcomeParameters & { reason: string }): Promise<number> {
   const moved = await moveTokens(ctx.db, {
     chainId: ctx.config.network.chainId,
-    tokenIds,
+    tokenIds: p.tokenIds,
     from: READY,
     to: "failed",
-    reason,
-    set: { reveal_error: reason },
-    jobId,
+    reason: p.reason,
+    set: { reveal_error: p.reason },
+    jobId: p.jobId,
   });
-  if (moved.length > 0) ctx.logger.error({ tokenIds: moved, reason }, "tokens failed before reveal");
+  if (moved.length > 0) ctx.logger.error({ tokenIds: moved, reason: p.reason }, "tokens failed before reveal");
   return moved.length;
 }
 
@@ -46,7 +46,8 @@ export async function recordFailed(ctx: Ctx, tokenIds: readonly string[], reason
  * moves to the canonical mint as `detected` and generation is enqueued under the same job id the
  * indexer uses for that mint, so both paths create one job.
  */
-export async function regenerate(ctx: Ctx, token: Token, mint: MintLocation, jobId?: string): Promise<void> {
+export async function regenerate(ctx: Ctx, p: { token: Token; mint: MintLocation; jobId?: string }): Promise<void> {
+  const { token, mint } = p;
   const chainId = ctx.config.network.chainId;
   const { created } = await recordDetected(ctx.db, {
     chainId,
@@ -55,24 +56,17 @@ export async function regenerate(ctx: Ctx, token: Token, mint: MintLocation, job
     mintBlockNumber: mint.blockNumber,
     minter: mint.minter,
     author: mint.author,
-    jobId,
+    jobId: p.jobId,
   });
-  const data = generateJobData({
-    chainId,
-    contract: ctx.config.network.address,
-    tokenId: token.token_id,
+  // A finished job under this id (from an earlier life of the id) must not swallow the work: enqueueGenerateFor replaces it.
+  await enqueueGenerateFor(ctx, {
+    chain_id: chainId,
+    token_id: token.token_id,
     author: mint.author,
     minter: mint.minter,
-    mintTxHash: mint.txHash,
-    mintBlockNumber: mint.blockNumber,
+    mint_tx_hash: mint.txHash,
+    mint_block_number: mint.blockNumber,
   });
-  // ensureJob: a finished job under this id (from an earlier life of the id) must not swallow the work.
-  await ensureJob(
-    ctx.queues[QUEUE.generate],
-    generateJobId(data),
-    data,
-    stageJobOptions(ctx.config.JOB_ATTEMPTS, ctx.config.JOB_BACKOFF_MS),
-  );
   ctx.logger.warn(
     { tokenId: token.token_id, staleMint: token.mint_tx_hash, mint: mint.txHash, author: mint.author, created },
     "token id re-minted for another author: regenerating instead of revealing the stale image",

@@ -16,13 +16,11 @@ export type BatchResult =
   | { kind: "fees-above-cap" }
   | { kind: "done"; transactions: number; revealed: number; alreadyRevealed: number; failed: number };
 
+export type RevealBatchParameters = { sender: Sender; ready: PreflightResult["reveal"]; jobId?: string };
+
 /** Reveals `ready` in one transaction; throws transient errors and KeeperUnauthorizedError. */
-export async function revealBatch(
-  ctx: Context,
-  s: Sender,
-  ready: PreflightResult["reveal"],
-  jobId?: string,
-): Promise<BatchResult> {
+export async function revealBatch(ctx: Context, p: RevealBatchParameters): Promise<BatchResult> {
+  const { sender: s, ready, jobId } = p;
   const result = { kind: "done" as const, transactions: 0, revealed: 0, alreadyRevealed: 0, failed: 0 };
   const quote = await quoteFees(ctx.chain, s.cap);
   if (!quote.ok) {
@@ -37,11 +35,17 @@ export async function revealBatch(
   let items: RevealItem[] = ready.map((r) => ({ tokenId: r.token.token_id, uri: `ipfs://${r.token.metadata_cid}` }));
   const revert = await simulateReveal(call, items);
   if (revert) {
-    const isolated = await isolateFaults((part) => simulateReveal(call, part), items, revert);
+    const isolated = await isolateFaults({
+      simulate: (part) => simulateReveal(call, part),
+      items,
+      knownRevert: revert,
+    });
     for (const { item, revert: why } of isolated.faults) {
+      const tokenIds = [item.tokenId];
       if (why.name === "AlreadyRevealed")
-        result.alreadyRevealed += await recordAlreadyRevealed(ctx, [item.tokenId], jobId);
-      else result.failed += await recordFailed(ctx, [item.tokenId], `revealTokens reverts: ${why.message}`, jobId);
+        result.alreadyRevealed += await recordAlreadyRevealed(ctx, { tokenIds, jobId });
+      else
+        result.failed += await recordFailed(ctx, { tokenIds, reason: `revealTokens reverts: ${why.message}`, jobId });
     }
     items = isolated.ok;
     if (items.length === 0) return result;

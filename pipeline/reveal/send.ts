@@ -42,13 +42,13 @@ export async function sendReveal(s: Sender, p: SendParameters): Promise<{ row: R
     { revealTxId: row.id, hash: signed.hash, nonce: p.nonce, tokens: p.items.length, sent },
     "reveal transaction broadcast",
   );
-  return { row, outcome: await watch(s, row, Date.now()) };
+  return { row, outcome: await watch(s, { row, lastBroadcastAt: Date.now() }) };
 }
 
 /** Re-sends a pending row as last signed (after a restart the node may have dropped it) and watches it. */
 export async function resumeReveal(s: Sender, row: RevealTransaction): Promise<Outcome> {
   const fees = rowFees(row);
-  const signed = await signRow(s, row, fees);
+  const signed = await signRow(s, { row, fees });
   let current = row;
   if (!row.hashes.includes(signed.hash)) {
     await storeReplacement(s.db, { id: row.id, hash: signed.hash, fees });
@@ -57,5 +57,5 @@ export async function resumeReveal(s: Sender, row: RevealTransaction): Promise<O
   const used = await s.chain.getTransactionCount({ address: s.keeper.address, blockTag: "latest" });
   if (used <= row.nonce) await broadcast(s.chain, signed.raw);
   const last = Math.max(row.updated_at.getTime(), row.broadcast_at?.getTime() ?? 0);
-  return watch(s, current, last);
+  return watch(s, { row: current, lastBroadcastAt: last });
 }

@@ -22,7 +22,7 @@ export type Sender = {
 };
 
 /** The sender settings for this context's chain and keeper. */
-export function senderFor(ctx: Context, keeper: Keeper, signal?: AbortSignal): Sender {
+export function senderFor(ctx: Context, { keeper, signal }: { keeper: Keeper; signal?: AbortSignal }): Sender {
   const c = ctx.config;
   return {
     db: ctx.db,

@@ -38,11 +38,16 @@ export type IsolateResult = { ok: RevealItem[]; faults: { item: RevealItem; reve
  * Splits a reverting batch in halves until each reverting part is one token: those are the faults,
  * every part that simulates cleanly is kept. About 2·k·log2(n) simulations for k faulty tokens.
  */
-export async function isolateFaults(
-  simulate: (items: readonly RevealItem[]) => Promise<DecodedRevert | undefined>,
-  items: readonly RevealItem[],
-  knownRevert?: DecodedRevert,
-): Promise<IsolateResult> {
+export async function isolateFaults({
+  simulate,
+  items,
+  knownRevert,
+}: {
+  simulate: (items: readonly RevealItem[]) => Promise<DecodedRevert | undefined>;
+  items: readonly RevealItem[];
+  /** The revert the whole batch already gave, so it is not simulated twice. */
+  knownRevert?: DecodedRevert;
+}): Promise<IsolateResult> {
   const result: IsolateResult = { ok: [], faults: [] };
   const visit = async (part: readonly RevealItem[], revert: DecodedRevert | undefined): Promise<void> => {
     if (part.length === 0) return;

@@ -45,7 +45,10 @@ export type Outcome = { kind: "mined" | "reverted"; receipt: TransactionReceipt 
  * (`lost`: the nonce was consumed by a transaction we did not record). Replaces after
  * REVEAL_STUCK_SECONDS without a receipt, as often as the fee cap allows.
  */
-export async function watch(s: Sender, row: RevealTransaction, lastBroadcastAt: number): Promise<Outcome> {
+export async function watch(
+  s: Sender,
+  { row, lastBroadcastAt }: { row: RevealTransaction; lastBroadcastAt: number },
+): Promise<Outcome> {
   const hashes = [...row.hashes];
   let fees: Fees = rowFees(row);
   let since = lastBroadcastAt;
@@ -70,7 +73,7 @@ export async function watch(s: Sender, row: RevealTransaction, lastBroadcastAt: 
       if (!next) {
         log.warn({ maxFeePerGas: fees.maxFeePerGas.toString() }, "reveal transaction stuck at the fee cap; waiting");
       } else {
-        const signed = await signRow(s, row, next);
+        const signed = await signRow(s, { row, fees: next });
         await storeReplacement(s.db, { id: row.id, hash: signed.hash, fees: next });
         hashes.push(signed.hash);
         fees = next;

@@ -72,7 +72,7 @@ export function adminRoutes(ctx: Context) {
     .put("/authors/:address", async (c) => {
       const address = addressSchema.parse(c.req.param("address"));
       const { prompt } = authorBody.parse(await readJson(c));
-      const author = await setAuthorPrompt(ctx.db, address, prompt);
+      const author = await setAuthorPrompt(ctx.db, { address: address, prompt: prompt });
       return c.json({ address, promptLength: prompt.length, updatedAt: author.updated_at });
     })
     .get("/system", async (c) => c.json(await systemSummary(ctx)));

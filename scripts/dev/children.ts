@@ -33,12 +33,17 @@ function forward(stream: NodeJS.ReadableStream | null, name: ChildName, keep: (l
 export type Child = { name: ChildName; process: ChildProcess; stop: () => Promise<void> };
 
 /** Spawns `command` in its own process group with prefixed output. */
-export function startChild(
-  name: ChildName,
-  command: string,
-  args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; keep?: (line: string) => boolean } = {},
-): Child {
+export type StartChildParameters = {
+  name: ChildName;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Which output lines to forward; the rest is noise. */
+  keep?: (line: string) => boolean;
+};
+
+export function startChild({ name, command, args, ...options }: StartChildParameters): Child {
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env,

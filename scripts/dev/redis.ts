@@ -37,7 +37,15 @@ async function redisReachable(url: string): Promise<boolean> {
 }
 
 /** REDIS_URL when it answers, else a redis-server child (noeviction, append-only file in `dir`). */
-export async function devRedis(env: NodeJS.ProcessEnv, dir: string, children: Child[]): Promise<string> {
+export async function devRedis({
+  env,
+  dir,
+  children,
+}: {
+  env: NodeJS.ProcessEnv;
+  dir: string;
+  children: Child[];
+}): Promise<string> {
   if (env.REDIS_URL) {
     if (await redisReachable(env.REDIS_URL)) return env.REDIS_URL;
     throw new Error(
@@ -53,7 +61,10 @@ export async function devRedis(env: NodeJS.ProcessEnv, dir: string, children: Ch
   mkdirSync(dir, { recursive: true });
   const port = Number(env.REDIS_PORT || (await freePort()));
   // The append-only file in `dir` keeps queued jobs across a resumed run.
-  const child = startChild("redis", "redis-server", redisServerArgs(port, dir), {
+  const child = startChild({
+    name: "redis",
+    command: "redis-server",
+    args: redisServerArgs(port, dir),
     keep: (l) => /WARNING|# |Ready to accept/.test(l),
   });
   children.push(child);

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { devPaths, markRunning, markStopped, previousRun, wipeChainState } from "./session";
+import { devPaths } from "../../common/local-stack";
+import { markRunning, markStopped, previousRun, wipeChainState } from "./session";
 
 let dir: string;
 let paths: ReturnType<typeof devPaths>;

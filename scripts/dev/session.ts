@@ -6,29 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { localDeploymentFile } from "../../common/network";
-
-export type DevPaths = ReturnType<typeof devPaths>;
-
-/**
- * Where `npm run dev` keeps its state: `.data/` and deployments/anvil.json, or everything under
- * GLISK_DEV_DIR when set (the end-to-end test runs a second stack there without touching yours).
- */
-export function devPaths(env: NodeJS.ProcessEnv = process.env) {
-  const root = path.resolve(import.meta.dirname, "../..");
-  const data = env.GLISK_DEV_DIR ? path.resolve(env.GLISK_DEV_DIR) : path.join(root, ".data");
-  return {
-    data,
-    deployment: env.GLISK_DEV_DIR ? path.join(data, "deployment.json") : localDeploymentFile,
-    anvilState: path.join(data, "anvil", "state.json"),
-    redis: path.join(data, "redis"),
-    ponder: path.join(data, "ponder"),
-    pipeline: path.join(data, "pipeline"),
-    ipfs: path.join(data, "ipfs"),
-    session: path.join(data, "dev-session.json"),
-    adminToken: path.join(data, "admin-token"),
-  };
-}
+import type { DevPaths } from "../../common/local-stack";
 
 type Session = { pid: number; running: boolean; startedAt: string; stoppedAt?: string };
 

@@ -16,6 +16,7 @@ import {
   type PublicClient,
   parseEther,
   parseEventLogs,
+  toHex,
 } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
@@ -28,6 +29,13 @@ const ANVIL_MNEMONIC = "test test test test test test test test test test test j
 /** The well-known anvil development account at `index` (0 deploys, 1 is the default keeper). */
 export function anvilAccount(index: number) {
   return mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: index });
+}
+
+/** The raw private key of anvil development account `index`. */
+export function anvilKey(index: number): `0x${string}` {
+  const key = anvilAccount(index).getHdKey().privateKey;
+  if (!key) throw new Error("no private key");
+  return toHex(key);
 }
 
 const bytecode = (): `0x${string}` => {

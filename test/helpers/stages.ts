@@ -8,18 +8,19 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Job } from "bullmq";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { type GenerateJobData, generateJobId, stageJobOptions } from "../common/jobs";
-import { createLogger } from "../common/logger";
-import { parseConfig } from "../pipeline/config";
-import { type Context, createContext } from "../pipeline/context";
-import { createDatabase, type Db } from "../pipeline/db/database";
-import type { Token } from "../pipeline/db/schema";
-import { getToken } from "../pipeline/db/token-queries";
-import { type StageWorkers, startStageWorkers } from "../pipeline/workers";
-import { anvilAccount, deployGlisk, mint, waitFor } from "../scripts/lib/glisk";
-import { startFakePinata } from "./fakes/pinata";
-import { startFakeReplicate } from "./fakes/replicate";
-import { createTestDatabase, type TestDatabase, useAnvil, useRedis } from "./helpers/services";
+import { type GenerateJobData, generateJobId, stageJobOptions } from "../../common/jobs";
+import { createLogger } from "../../common/logger";
+import { startFakePinata } from "../../fakes/pinata";
+import { startFakeReplicate } from "../../fakes/replicate";
+import { parseConfig } from "../../pipeline/config";
+import { type Context, createContext } from "../../pipeline/context";
+import { createDatabase, type Db } from "../../pipeline/db/database";
+import type { Token } from "../../pipeline/db/schema";
+import { getToken } from "../../pipeline/db/token-queries";
+import { type StageWorkers, startStageWorkers } from "../../pipeline/workers";
+import { anvilAccount, deployGlisk, mint, waitFor } from "../../scripts/lib/glisk";
+import { createScratchDatabase, type ScratchDatabase } from "../../scripts/lib/scratch-database";
+import { useAnvil, useRedis } from "./services";
 
 export type Pipeline = { ctx: Context; workers: StageWorkers; stop: () => Promise<void> };
 
@@ -28,7 +29,7 @@ export function useStages() {
   const redis = useRedis();
   const state: {
     db?: Db;
-    test?: TestDatabase & { drop: () => Promise<void> };
+    test?: ScratchDatabase & { drop: () => Promise<void> };
     contract?: `0x${string}`;
     startBlock?: number;
     ipfsDir?: string;
@@ -41,8 +42,8 @@ export function useStages() {
     const { address, startBlock } = await deployGlisk({ rpcUrl: anvil().url, keeper: anvilAccount(1).address });
     state.contract = address;
     state.startBlock = startBlock;
-    state.test = await createTestDatabase();
-    state.db = await openTestDatabase(state.test);
+    state.test = await createScratchDatabase();
+    state.db = await openScratchDatabase(state.test);
     state.ipfsDir = mkdtempSync(path.join(tmpdir(), "glisk-stages-ipfs-"));
     state.replicate = await startFakeReplicate();
     state.pinata = await startFakePinata();
@@ -98,7 +99,7 @@ export function useStages() {
   /** Starts a context and the stage workers for `env(extra)`. */
   const start = async (extra: Record<string, string> = {}): Promise<Pipeline> => {
     const config = parseConfig(env(extra));
-    const ctx = await createContext(config, { db: need(state.db, "db"), logger: createLogger("silent") });
+    const ctx = await createContext(config, { db: need(state.db, "db"), logger: createLogger({ level: "silent" }) });
     const workers = startStageWorkers(ctx);
     let stopped = false;
     const pipeline: Pipeline = {
@@ -187,24 +188,24 @@ export function useStages() {
 }
 
 /** Opens a test database as the pipeline would (`DATABASE_URL` or `PIPELINE_DATA_DIR`). */
-export function openTestDatabase(database: TestDatabase): Promise<Db> {
+export function openScratchDatabase(database: ScratchDatabase): Promise<Db> {
   return createDatabase(database.kind === "postgres" ? { url: database.url } : { dataDir: database.dir });
 }
 
 /** The pipeline variables that point a separate process at `database`. */
-export function databaseEnv(database: TestDatabase): Record<string, string> {
+export function databaseEnv(database: ScratchDatabase): Record<string, string> {
   return database.kind === "postgres" ? { DATABASE_URL: database.url } : { PIPELINE_DATA_DIR: database.dir };
 }
 
 /** Runs the stage workers in this process on `env` until `tokenId` is uploaded or failed, then stops them. */
 export async function finishInProcess(p: {
   env: Record<string, string>;
-  database: TestDatabase;
+  database: ScratchDatabase;
   tokenId: string;
   message: string;
 }): Promise<Token> {
-  const db = await openTestDatabase(p.database);
-  const ctx = await createContext(parseConfig(p.env), { db, logger: createLogger("silent") });
+  const db = await openScratchDatabase(p.database);
+  const ctx = await createContext(parseConfig(p.env), { db, logger: createLogger({ level: "silent" }) });
   const workers = startStageWorkers(ctx);
   try {
     return await waitFor(

@@ -6,14 +6,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
-import { createLogger } from "../common/logger";
-import { type Config, parseConfig } from "../pipeline/config";
-import { type Context, createContext } from "../pipeline/context";
-import { recordDetected } from "../pipeline/db/tokens";
-import { type RunningServer, startServer } from "../pipeline/server";
-import { anvilAccount, deployGlisk, mint } from "../scripts/lib/glisk";
-import { freePort } from "../scripts/lib/processes";
-import { createTestDatabase, useAnvil, useRedis } from "./helpers/services";
+import { createLogger } from "../../common/logger";
+import { type Config, parseConfig } from "../../pipeline/config";
+import { type Context, createContext } from "../../pipeline/context";
+import { recordDetected } from "../../pipeline/db/tokens";
+import { type RunningServer, startServer } from "../../pipeline/server";
+import { anvilAccount, deployGlisk, mint } from "../../scripts/lib/glisk";
+import { freePort } from "../../scripts/lib/processes";
+import { createScratchDatabase } from "../../scripts/lib/scratch-database";
+import { useAnvil, useRedis } from "./services";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 
@@ -55,7 +56,7 @@ export function useServer(extraEnv: Record<string, string> = {}): () => Harness 
   beforeAll(async () => {
     const keeper = anvilAccount(1);
     const { address, startBlock } = await deployGlisk({ rpcUrl: anvil().url, keeper: keeper.address });
-    const db = await createTestDatabase();
+    const db = await createScratchDatabase();
     const ipfsDir = mkdtempSync(path.join(tmpdir(), "glisk-ipfs-"));
     const keeperKey = keeper.getHdKey().privateKey;
     if (!keeperKey) throw new Error("no key for anvil account 1");
@@ -77,7 +78,7 @@ export function useServer(extraEnv: Record<string, string> = {}): () => Harness 
       ...(db.kind === "postgres" ? { DATABASE_URL: db.url } : { PIPELINE_DATA_DIR: db.dir }),
       ...extraEnv,
     });
-    const ctx = await createContext(config, { logger: createLogger("silent") });
+    const ctx = await createContext(config, { logger: createLogger({ level: "silent" }) });
     const server = await startServer(ctx);
     harness = {
       ctx,

@@ -5,20 +5,13 @@
 import { createHash } from "node:crypto";
 import { CID } from "multiformats/cid";
 import * as Digest from "multiformats/hashes/digest";
-import { type Address, type Hash, parseEventLogs, toHex } from "viem";
-import { GliskNFTAbi } from "../abis/GliskNFTAbi";
-import { createLogger, type Logger } from "../common/logger";
-import { parseConfig } from "../pipeline/config";
-import { type Context, createContext } from "../pipeline/context";
-import type { Db } from "../pipeline/db/database";
-import { anvilAccount, localClients, type MintReturnType } from "../scripts/lib/glisk";
-
-/** The raw private key of anvil development account `index`. */
-export function anvilKey(index: number): `0x${string}` {
-  const key = anvilAccount(index).getHdKey().privateKey;
-  if (!key) throw new Error("no private key");
-  return toHex(key);
-}
+import { type Address, type Hash, parseEventLogs } from "viem";
+import { GliskNFTAbi } from "../../abis/GliskNFTAbi";
+import { createLogger, type Logger } from "../../common/logger";
+import { parseConfig } from "../../pipeline/config";
+import { type Context, createContext } from "../../pipeline/context";
+import type { Db } from "../../pipeline/db/database";
+import { anvilAccount, anvilKey, localClients, type MintReturnType } from "../../scripts/lib/glisk";
 
 /** A real CIDv0 string (base58 sha2-256 multihash) derived from `seed`. */
 export function cidV0(seed: string): string {
@@ -43,6 +36,7 @@ export function pipelineEnv(s: HarnessServices, overrides: Record<string, string
     REVEAL_CONFIRMATIONS: "2",
     BATCH_REVEAL_WAIT_SECONDS: "3600",
     REVEAL_RECHECK_SECONDS: "1",
+    WORKER_LOCK_DURATION_MS: "5000",
     ...overrides,
   };
 }
@@ -50,7 +44,7 @@ export function pipelineEnv(s: HarnessServices, overrides: Record<string, string
 /** A context sharing the test database (closing it leaves the database open). */
 export async function testContext(db: Db, env: Record<string, string>, logger?: Logger): Promise<Context> {
   const config = parseConfig(env);
-  return createContext(config, { db, logger: logger ?? createLogger(config.LOG_LEVEL) });
+  return createContext(config, { db, logger: logger ?? createLogger({ level: config.LOG_LEVEL }) });
 }
 
 /** Records every token of `minted` as ready (uploaded, with a metadata CID), as the pin stage leaves it. */

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import { renderPng } from "../../pipeline/providers/local-image";
+import { renderPng } from "../pipeline/providers/local-image";
 import { Faults, listen, readBody, send } from "./http";
 
 export const FLUX_NSFW_ERROR =

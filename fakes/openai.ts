@@ -4,7 +4,7 @@
  * (`{ error: { message, type, param, code } }`): 401 invalid_api_key, 400 content_policy_violation
  * for prompts marked as refused, queued faults (429 with Retry-After, 5xx). Counters per prompt.
  */
-import { renderPng } from "../../pipeline/providers/local-image";
+import { renderPng } from "../pipeline/providers/local-image";
 import { Faults, listen, readBody, send } from "./http";
 
 export async function startFakeOpenAi(apiKey = "sk-fake") {

@@ -5,7 +5,7 @@
  * (5xx, 429, ...); counters; every upload kept for inspection.
  */
 import { randomUUID } from "node:crypto";
-import { computeCid } from "../../pipeline/providers/cid";
+import { computeCid } from "../pipeline/providers/cid";
 import { Faults, listen, readBody, send } from "./http";
 
 export type FakeUpload = {

@@ -1,7 +1,7 @@
 import { PinataSDK } from "pinata";
 import Replicate from "replicate";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { computeCid } from "../../pipeline/providers/cid";
+import { computeCid } from "../pipeline/providers/cid";
 import { type FakePinata, startFakePinata } from "./pinata";
 import { type FakeReplicate, FLUX_NSFW_ERROR, startFakeReplicate } from "./replicate";
 
