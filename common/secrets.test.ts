@@ -1,25 +1,13 @@
-import { createPublicClient, http } from "viem";
 import { describe, expect, test } from "vitest";
-import { freePort } from "../scripts/lib/processes";
+import { deadRpcUrl, RPC_KEY, rpcFailure } from "../test/helpers/rpc-failure";
 import { createLogger, scrubber } from "./logger";
 import { secretValues } from "./secrets";
 
-const RPC_KEY = "k3y-0f-the-rpc-provider-a1b2c3";
 const JWT = "eyJhbGciOiJIUzI1NiJ9.pinata-jwt-body.signature";
-
-async function rpcFailure(rpcUrl: string): Promise<Error> {
-  const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) });
-  return client.getBlockNumber().then(
-    () => {
-      throw new Error("expected the RPC call to fail");
-    },
-    (error: Error) => error,
-  );
-}
 
 describe("secrets in log lines", () => {
   test("log lines lose every configured secret, in messages and fields alike", async () => {
-    const rpcUrl = `http://127.0.0.1:${await freePort()}/v2/${RPC_KEY}`;
+    const rpcUrl = await deadRpcUrl();
     const config = { REDIS_URL: "redis://127.0.0.1:6379", network: { rpcUrl }, PINATA_JWT: JWT };
     const lines: string[] = [];
     const log = createLogger({

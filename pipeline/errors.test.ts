@@ -1,7 +1,6 @@
 import { UnrecoverableError } from "bullmq";
-import { createPublicClient, http } from "viem";
 import { describe, expect, test } from "vitest";
-import { freePort } from "../scripts/lib/processes";
+import { deadRpcUrl, RPC_KEY, rpcFailure } from "../test/helpers/rpc-failure";
 import {
   ContentPolicyError,
   classifyStatus,
@@ -47,21 +46,9 @@ describe("error classification", () => {
   });
 });
 
-const RPC_KEY = "k3y-0f-the-rpc-provider-a1b2c3";
-
-async function rpcFailure(rpcUrl: string): Promise<Error> {
-  const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) });
-  return client.getBlockNumber().then(
-    () => {
-      throw new Error("expected the RPC call to fail");
-    },
-    (error: Error) => error,
-  );
-}
-
 describe("secrets inside error texts", () => {
   test("an RPC failure's description names what failed without the RPC URL's key", async () => {
-    const error = await rpcFailure(`http://127.0.0.1:${await freePort()}/v2/${RPC_KEY}`);
+    const error = await rpcFailure(await deadRpcUrl());
     expect(error.message).toContain(RPC_KEY); // viem's own message carries it
     const described = describeError(error);
     expect(described).toMatch(/^HttpRequestError: HTTP request failed/);
@@ -69,7 +56,7 @@ describe("secrets inside error texts", () => {
   });
 
   test("the error handed to BullMQ (kept in Redis, shown in Bull Board) is the description, still retryable", async () => {
-    const error = await rpcFailure(`http://127.0.0.1:${await freePort()}/v2/${RPC_KEY}`);
+    const error = await rpcFailure(await deadRpcUrl());
     const queued = toJobError(error);
     expect(queued.message).toBe(describeError(error));
     expect(`${queued.message}${queued.stack}`).not.toContain(RPC_KEY);
