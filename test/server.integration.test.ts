@@ -42,6 +42,34 @@ describe("authentication", () => {
     }
   });
 
+  test("credentials are parsed strictly: one scheme, one space, the token and nothing after it", async () => {
+    const basic = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString("base64");
+    const refused = [
+      `Bearer ${ADMIN_TOKEN} junk`,
+      `Bearer  ${ADMIN_TOKEN}`,
+      `Bearer\t${ADMIN_TOKEN}`,
+      `Bearer ${ADMIN_TOKEN},Bearer ${ADMIN_TOKEN}`,
+      `Basic ${basic("admin", ADMIN_TOKEN)} junk`,
+      `Basic ${basic("admin", ADMIN_TOKEN).replace(/=+$/, "")}!`,
+    ];
+    for (const authorization of refused) {
+      const response = await h().call("/admin/system", { token: false, headers: { authorization } });
+      expect(response.status, JSON.stringify(authorization)).toBe(401);
+    }
+    // The scheme is case-insensitive (RFC 9110); the token is not. (Whitespace around a header value is
+    // not part of it: HTTP strips it before any application sees the header.)
+    for (const authorization of [
+      `BEARER ${ADMIN_TOKEN}`,
+      `bearer ${ADMIN_TOKEN}`,
+      `basic ${basic("x", ADMIN_TOKEN)}`,
+    ]) {
+      const response = await h().call("/admin/system", { token: false, headers: { authorization } });
+      expect(response.status, authorization).toBe(200);
+    }
+    const upper = await h().call("/admin/system", { token: ADMIN_TOKEN.toUpperCase() });
+    expect(upper.status).toBe(401);
+  });
+
   test("a prefix of the token is refused and the browser is asked for Basic credentials on Bull Board", async () => {
     const prefix = await h().call("/admin/system", { token: ADMIN_TOKEN.slice(0, -1) });
     expect(prefix.status).toBe(401);

@@ -14,13 +14,20 @@ function tokenMatches(presented: string, expected: string): boolean {
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
+/**
+ * `<scheme> <credentials>` and nothing else (RFC 9110 §11.4): one space, one credentials token, no
+ * trailing text. The scheme is case-insensitive; the credentials are not.
+ */
+const CREDENTIALS = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*) ([\x21-\x7e]+)$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
 function presentedToken(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const [scheme, value] = header.split(" ", 2);
-  if (!scheme || !value) return undefined;
-  if (scheme.toLowerCase() === "bearer") return value.trim();
-  if (scheme.toLowerCase() === "basic") {
-    const decoded = Buffer.from(value.trim(), "base64").toString("utf8");
+  const match = header ? CREDENTIALS.exec(header) : null;
+  if (!match) return undefined;
+  const [, scheme = "", value = ""] = match;
+  if (scheme.toLowerCase() === "bearer") return value;
+  if (scheme.toLowerCase() === "basic" && BASE64.test(value) && value.length % 4 === 0) {
+    const decoded = Buffer.from(value, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     return colon >= 0 ? decoded.slice(colon + 1) : undefined;
   }
