@@ -6,17 +6,20 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { PublicClient } from "viem";
 import { QUEUE, type QueueName } from "../common/jobs";
-import { createLogger, type Logger } from "../common/logger";
+import { createLogger, type Logger, scrubber } from "../common/logger";
 import { producerConnection, workerConnection } from "../common/redis";
 import { secretValues } from "../common/secrets";
 import { createChainClient } from "./chain/client";
 import type { Config } from "./config";
 import { createDatabase, type Db } from "./db/database";
+import type { Scrub } from "./errors";
 
 export type Context = {
   config: Config;
   db: Db;
   logger: Logger;
+  /** Removes this configuration's secrets from a text before it is stored (database, Redis) or shown. */
+  scrub: Scrub;
   chain: PublicClient;
   queues: Record<QueueName, Queue>;
   /** Shared connection for producers; workers create their own blocking connections. */
@@ -29,7 +32,8 @@ export type ContextOverrides = Partial<Pick<Context, "logger" | "chain" | "db">>
 
 /** Opens the database (migrating it), Redis and the chain client. */
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<Context> {
-  const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });
+  const secrets = secretValues(config);
+  const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, secrets });
   const db = overrides.db ?? (await createDatabase({ url: config.DATABASE_URL, dataDir: config.PIPELINE_DATA_DIR }));
   const chain = overrides.chain ?? createChainClient(config.network);
   const redis = producerConnection(config.REDIS_URL);
@@ -42,6 +46,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     config,
     db,
     logger,
+    scrub: scrubber(secrets),
     chain,
     queues,
     redis,

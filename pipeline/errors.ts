@@ -17,7 +17,9 @@
  *
  * `toJobError` is the boundary to BullMQ: a PermanentError becomes BullMQ's UnrecoverableError, and a
  * viem error becomes a plain Error with its secret-free description (BullMQ keeps the message and the
- * stack in Redis, and Bull Board shows them).
+ * stack in Redis, and Bull Board shows them). Error text that is stored (the token's row and history,
+ * BullMQ's failedReason and stack) first goes through the process's scrubber, so a provider that
+ * echoes a credential back in its error body cannot put it in the database or Redis.
  */
 import { UnrecoverableError } from "bullmq";
 
@@ -105,16 +107,29 @@ const isViemError = (error: unknown): boolean =>
   typeof (error as { shortMessage?: unknown }).shortMessage === "string" &&
   typeof (error as { walk?: unknown }).walk === "function";
 
+/** Removes every secret of the running configuration from a text (common/logger.ts `scrubber`). */
+export type Scrub = (text: string) => string;
+
+const keep: Scrub = (text) => text;
+
 /**
  * The error to hand BullMQ: a PermanentError becomes an UnrecoverableError (BullMQ does not retry
- * it), a viem error a plain retryable Error with the secret-free description; others pass as they are.
+ * it), a viem error a plain retryable Error with the secret-free description, and the message and
+ * stack of every error pass through `scrub`.
  */
-export function toJobError(error: unknown): Error {
-  if (error instanceof PermanentError) {
-    const unrecoverable = new UnrecoverableError(error.message);
-    unrecoverable.stack = error.stack;
-    return unrecoverable;
-  }
-  if (isViemError(error)) return new Error(describeError(error));
-  return error instanceof Error ? error : new Error(describeError(error));
+export function toJobError(error: unknown, scrub: Scrub = keep): Error {
+  if (!(error instanceof Error)) return new Error(scrub(describeError(error)));
+  const message = scrub(isViemError(error) ? describeError(error) : error.message);
+  const stack = error.stack && scrub(isViemError(error) ? error.stack.replace(error.message, message) : error.stack);
+  if (error instanceof PermanentError) return withStack(new UnrecoverableError(message), stack);
+  if (isViemError(error)) return withStack(new Error(message), stack);
+  if (message === error.message && stack === error.stack) return error;
+  const copy = withStack(new Error(message), stack);
+  copy.name = error.name;
+  return copy;
+}
+
+function withStack<E extends Error>(error: E, stack: string | undefined): E {
+  if (stack) error.stack = stack;
+  return error;
 }

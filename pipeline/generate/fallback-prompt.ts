@@ -12,7 +12,7 @@ import { promptHash, validatePrompt } from "./prompt";
 export type PromptKind = "primary" | "fallback";
 
 export type FallbackParameters = {
-  ctx: Pick<Context, "db" | "config">;
+  ctx: Pick<Context, "db" | "config" | "scrub">;
   /** Runs the provider once with this prompt, resuming `resumeId` when given. */
   run: (prompt: string, kind: PromptKind, resumeId: string | null) => Promise<ImageResult>;
   key: MintKey;
@@ -47,7 +47,9 @@ export async function generateWithFallbackPrompt(p: FallbackParameters): Promise
       from: ["generating"],
       to: "generating",
       stage: "generate",
-      reason: `content policy refused the prompt; regenerating once with FALLBACK_PROMPT (${error.message.slice(0, 200)})`,
+      reason: ctx.scrub(
+        `content policy refused the prompt; regenerating once with FALLBACK_PROMPT (${error.message.slice(0, 200)})`,
+      ),
       set: { prediction_id: null, prompt_kind: "fallback", prompt_hash: promptHash(fallback.prompt) },
     });
     try {

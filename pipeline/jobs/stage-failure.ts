@@ -13,7 +13,7 @@ import { transition, updateForMint } from "../db/tokens";
 import { describeError, isPermanent, PermanentError, RateLimitedError, toJobError } from "../errors";
 
 export type StageFailureParameters = {
-  ctx: Pick<Context, "db" | "config">;
+  ctx: Pick<Context, "db" | "config" | "scrub">;
   job: Job<{ chainId: number; tokenId: string; mintTxHash: string }>;
   queue: Queue;
   stage: "generate" | "pin";
@@ -38,7 +38,7 @@ export async function stageFailure(error: unknown, p: StageFailureParameters): P
     error instanceof RateLimitedError
       ? new PermanentError(`rate limited by the provider ${waits + 1} times (RATE_LIMIT_MAX_WAITS): ${error.message}`)
       : error;
-  const message = describeError(cause);
+  const message = p.ctx.scrub(describeError(cause));
   const column = p.stage === "generate" ? "generate_error" : "pin_error";
   if (isPermanent(cause) || attempt >= (job.opts.attempts ?? 1)) {
     await transition(p.ctx.db, {
@@ -58,5 +58,5 @@ export async function stageFailure(error: unknown, p: StageFailureParameters): P
     await updateForMint(p.ctx.db, { ...d, set: { [column]: message } });
     log.warn({ err: message, attempt }, `${p.stage} failed; BullMQ retries`);
   }
-  return toJobError(cause);
+  return toJobError(cause, p.ctx.scrub);
 }

@@ -69,10 +69,18 @@ function gatedFetch(): typeof fetch {
   };
 }
 
+/** The HTTP response an SDK ApiError carries. Not `instanceof Response`: @hono/node-server replaces the global class. */
+function responseOf(error: unknown): Pick<Response, "status" | "headers"> | undefined {
+  const response = (error as { response?: Partial<Response> } | null)?.response;
+  return typeof response?.status === "number" && typeof response.headers?.get === "function"
+    ? (response as Response)
+    : undefined;
+}
+
 /** Maps an SDK failure to our error classes; the SDK's ApiError carries the HTTP response. */
 function classify(error: unknown, what: string): Error {
-  const response = (error as { response?: unknown }).response;
-  if (error instanceof Error && response instanceof Response) {
+  const response = responseOf(error);
+  if (error instanceof Error && response) {
     const detail = error.message.replace(/^Request to \S+ failed with status \d+[^:]*: /, "");
     return httpError({
       what: `replicate ${what}`,
@@ -109,7 +117,7 @@ export function createReplicateProvider(o: ReplicateOptions): ImageProvider {
     try {
       return await client.predictions.get(id, { signal });
     } catch (error) {
-      if ((error as { response?: Response }).response?.status === 404) return undefined;
+      if (responseOf(error)?.status === 404) return undefined;
       throw classify(error, "get prediction");
     }
   };

@@ -39,7 +39,7 @@ export function createRevealProcessor(p: RevealProcessorParameters) {
       } else {
         ctx.logger.warn({ err: (error as Error).message, jobId: job.id }, "reveal round failed; BullMQ retries it");
       }
-      throw toJobError(error);
+      throw toJobError(error, ctx.scrub);
     }
   };
 }
