@@ -48,6 +48,28 @@ describe("the fakes speak the wire formats the real SDKs expect", () => {
     expect(error.response.status).toBe(401);
   });
 
+  test("Replicate: past the create rate limit, 429 'Request was throttled' with Retry-After, and no prediction", async () => {
+    replicate.reset();
+    replicate.behaviour.createsPerMinute = 60;
+    replicate.behaviour.createBurst = 2;
+    const create = () =>
+      fetch(`${replicate.url}/models/black-forest-labs/flux-schnell/predictions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${replicate.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ input: { prompt: "z" } }),
+      });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await create()).status);
+    expect(statuses).toEqual([201, 201, 429]);
+    const throttled = await create();
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get("retry-after")).toBe("1");
+    expect(await throttled.json()).toMatchObject({ status: 429, title: "Request was throttled." });
+    expect(replicate.counters).toMatchObject({ create: 4, created: 2, throttled: 2 });
+    expect(replicate.predictions.size).toBe(2);
+    replicate.reset();
+  });
+
   test("Pinata: uploads answer with the real CID of the bytes, v0 or v1", async () => {
     const sdk = new PinataSDK({ pinataJwt: pinata.jwt, uploadUrl: pinata.uploadUrl });
     const bytes = new TextEncoder().encode('{"name":"x"}');

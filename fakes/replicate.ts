@@ -7,49 +7,20 @@
  *   429 with Retry-After, 422 for invalid input, Flux's NSFW failure text on failed predictions.
  * - Outputs are served by the fake itself at /files/{id}/out-0.png (expiring like the real URLs when
  *   told to). Counters per route; faults queued per route; behaviour switches below.
+ * - A create rate limit like Replicate's (600 a minute by default there): a token bucket refilled
+ *   evenly that holds `createBurst` creates; past it, 429 "Request was throttled" with Retry-After in
+ *   whole seconds, and no prediction.
  */
 import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import { renderPng } from "../pipeline/providers/local-image";
 import { Faults, listen, readBody, send } from "./http";
+import { type Behaviour, defaultBehaviour, type FakePrediction } from "./replicate-behaviour";
+import { createTokenBucket } from "./token-bucket";
+
+export type { Behaviour, FakePrediction };
 
 export const FLUX_NSFW_ERROR =
   "NSFW content detected. All generated images contained NSFW content. Try running it again, or try a different prompt.";
-
-type Status = "starting" | "processing" | "succeeded" | "failed" | "canceled";
-export type FakePrediction = {
-  id: string;
-  model: string;
-  version: string;
-  input: { prompt?: string } & Record<string, unknown>;
-  status: Status;
-  output: string[] | null;
-  error: string | null;
-  polls: number;
-  created_at: string;
-  completed_at: string | null;
-};
-
-export type Behaviour = {
-  /** GETs that see `processing` before the prediction completes. */
-  processingPolls: number;
-  /** Keep every prediction `processing` until `release()`. */
-  hold: boolean;
-  /** Prompts for which the prediction fails with the Flux NSFW text. */
-  nsfw: (prompt: string) => boolean;
-  /** Prompts for which the prediction fails with a model error. */
-  modelError: (prompt: string) => boolean;
-  /** Output URL of a finished prediction (default: the fake's own /files URL). */
-  outputUrl?: (p: FakePrediction, origin: string) => string;
-  /** Bytes served for an output (default: a PNG of the prompt). */
-  outputBytes: (p: FakePrediction) => Buffer;
-  /** Outputs answer 404 (expired). */
-  expired: boolean;
-  /** Predictions stay `processing` at least this long after creation (benchmarks). */
-  predictMs: number;
-  /** Added before every response (benchmarks). */
-  latencyMs: number;
-};
 
 type Route = "create" | "get" | "file";
 
@@ -58,19 +29,19 @@ const problem = (status: number, title: string, detail: string) => ({ title, det
 /** Starts the fake on loopback. `token` is the only accepted API token. */
 export async function startFakeReplicate(token = "r8_fake_token") {
   const predictions = new Map<string, FakePrediction>();
-  const counters = { create: 0, get: 0, file: 0, createByPrompt: new Map<string, number>() };
-  const faults = new Faults<Route>();
-  const behaviour: Behaviour = {
-    processingPolls: 1,
-    hold: false,
-    nsfw: () => false,
-    modelError: () => false,
-    outputBytes: (p) => Buffer.from(renderPng(String(p.input.prompt ?? ""), p.id)),
-    expired: false,
-    predictMs: 0,
-    latencyMs: 0,
+  /** `create` counts requests; `created` the predictions made (the paid ones); `throttled` the 429s of the rate limit. */
+  const counters = {
+    create: 0,
+    created: 0,
+    throttled: 0,
+    get: 0,
+    file: 0,
+    createByPrompt: new Map<string, number>(),
   };
+  const faults = new Faults<Route>();
+  const behaviour: Behaviour = defaultBehaviour();
   let origin = "";
+  const bucket = createTokenBucket();
 
   const view = (p: FakePrediction) => ({
     id: p.id,
@@ -149,6 +120,15 @@ export async function startFakeReplicate(token = "r8_fake_token") {
         input?: { prompt?: string };
         version?: string;
       };
+      const wait = bucket.take({ perMinute: behaviour.createsPerMinute, burst: behaviour.createBurst });
+      if (wait !== undefined) {
+        counters.throttled += 1;
+        const detail = `Request was throttled. Expected available in ${wait} second${wait === 1 ? "" : "s"}.`;
+        return send(res, 429, problem(429, "Request was throttled.", detail), {
+          "content-type": "application/problem+json",
+          "retry-after": String(wait),
+        });
+      }
       const dropped = faults.take("create");
       if (dropped && !dropped.drop) {
         return send(res, dropped.status, dropped.body ?? problem(dropped.status, "Fault", "injected fault"), {
@@ -169,6 +149,7 @@ export async function startFakeReplicate(token = "r8_fake_token") {
         );
       }
       counters.createByPrompt.set(prompt, (counters.createByPrompt.get(prompt) ?? 0) + 1);
+      counters.created += 1;
       const p: FakePrediction = {
         id: randomBytes(13)
           .toString("base64url")
@@ -229,19 +210,10 @@ export async function startFakeReplicate(token = "r8_fake_token") {
     reset: () => {
       predictions.clear();
       faults.clear();
-      Object.assign(counters, { create: 0, get: 0, file: 0 });
+      Object.assign(counters, { create: 0, created: 0, throttled: 0, get: 0, file: 0 });
+      bucket.reset();
       counters.createByPrompt.clear();
-      Object.assign(behaviour, {
-        processingPolls: 1,
-        hold: false,
-        nsfw: () => false,
-        modelError: () => false,
-        outputUrl: undefined,
-        outputBytes: (p: FakePrediction) => Buffer.from(renderPng(String(p.input.prompt ?? ""), p.id)),
-        expired: false,
-        predictMs: 0,
-        latencyMs: 0,
-      });
+      Object.assign(behaviour, { outputUrl: undefined, createBurst: undefined }, defaultBehaviour());
     },
     close: http.close,
   };

@@ -12,6 +12,7 @@ import { Worker } from "bullmq";
 import { QUEUE, type RecoverJobData, type RevealJobData } from "../common/jobs";
 import type { Context } from "./context";
 import { createGenerateProcessor } from "./generate/processor";
+import { providerLimiter } from "./jobs/provider-limiter";
 import {
   ensureSchedulers,
   ensureSingleFlight,
@@ -50,13 +51,16 @@ export function startStageWorkers(ctx: Context, overrides: StageWorkerOverrides 
   const providers = overrides.providers ?? createImageProviders(config);
   const pinner = overrides.pinner === null ? undefined : (overrides.pinner ?? createIpfsPinner(config));
   // A job that stalls twice (its worker died twice while holding it) is failed instead of looping.
-  const options = (concurrency: number) => workerOptions(ctx, { concurrency, maxStalledCount: 2 });
+  // The limiters live in Redis: the image provider's rate holds across replicas, and a 429 from
+  // either provider pauses its stage on every replica.
+  const options = (concurrency: number, perMinute: number) =>
+    workerOptions(ctx, { concurrency, maxStalledCount: 2, limiter: providerLimiter(perMinute) });
   const generate = new Worker(
     QUEUE.generate,
     createGenerateProcessor({ ctx, providers, store }),
-    options(config.GENERATE_CONCURRENCY),
+    options(config.GENERATE_CONCURRENCY, config.IMAGE_RATE_LIMIT_PER_MINUTE),
   );
-  const pin = new Worker(QUEUE.pin, createPinProcessor({ ctx, store, pinner }), options(config.PIN_CONCURRENCY));
+  const pin = new Worker(QUEUE.pin, createPinProcessor({ ctx, store, pinner }), options(config.PIN_CONCURRENCY, 0));
   for (const worker of [generate, pin]) {
     worker.on("error", (error) => logger.error({ queue: worker.name, err: error.message }, "worker error"));
   }
@@ -66,6 +70,7 @@ export function startStageWorkers(ctx: Context, overrides: StageWorkerOverrides 
       fallback: providers.fallback?.name ?? null,
       ipfsProvider: pinner?.name ?? "local",
       generateConcurrency: config.GENERATE_CONCURRENCY,
+      imageRateLimitPerMinute: config.IMAGE_RATE_LIMIT_PER_MINUTE || null,
       pinConcurrency: config.PIN_CONCURRENCY,
     },
     "stage workers started",

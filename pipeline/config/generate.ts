@@ -29,6 +29,16 @@ export const generateEnv = z.object({
   IMAGE_DOWNLOAD_TIMEOUT_MS: int(30_000, { min: 100 }),
   /** Test/dev only: allow downloads from loopback (fake providers). Private ranges stay refused. */
   IMAGE_DOWNLOAD_ALLOW_LOOPBACK: bool(false),
-  GENERATE_CONCURRENCY: int(4, { min: 1, max: 256 }),
+  /**
+   * Generate jobs in flight per process. A prediction is a wait on the provider, not work for this
+   * process, so it is high: the provider's rate limit (below) is the brake, not this.
+   */
+  GENERATE_CONCURRENCY: int(64, { min: 1, max: 1_000 }),
+  /**
+   * Paid calls the image provider accepts per minute, across every replica (a BullMQ limiter in
+   * Redis): generate jobs start no faster. Default 600 for Replicate (its documented create limit),
+   * else none; 0 turns it off. A 429 still pauses every replica for its Retry-After.
+   */
+  IMAGE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).optional(),
   GENERATE_TIMEOUT_SECONDS: int(300, { min: 5 }),
 });

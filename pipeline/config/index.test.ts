@@ -11,7 +11,27 @@ describe("parseConfig", () => {
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.network).toMatchObject({ name: "anvil", chainId: 31337, rpcUrl: "http://127.0.0.1:8545" });
     expect(config.METADATA_CID_VERSION).toBe(0);
-    expect(config.BATCH_REVEAL_MAX_TOKENS).toBe(50);
+    expect(config.REVEAL_GAS_BUDGET).toBe(16_000_000);
+    expect(config.IMAGE_RATE_LIMIT_PER_MINUTE).toBe(0);
+  });
+
+  test("limits Replicate to its documented 600 creates a minute unless told otherwise", () => {
+    const replicate = { ...base, REPLICATE_API_TOKEN: "r8_x" };
+    expect(parseConfig(replicate).IMAGE_RATE_LIMIT_PER_MINUTE).toBe(600);
+    expect(parseConfig({ ...replicate, IMAGE_RATE_LIMIT_PER_MINUTE: "120" }).IMAGE_RATE_LIMIT_PER_MINUTE).toBe(120);
+    expect(parseConfig({ ...replicate, IMAGE_RATE_LIMIT_PER_MINUTE: "0" }).IMAGE_RATE_LIMIT_PER_MINUTE).toBe(0);
+    expect(() => parseConfig({ ...replicate, IMAGE_RATE_LIMIT_PER_MINUTE: "-1" })).toThrow(
+      /IMAGE_RATE_LIMIT_PER_MINUTE/,
+    );
+  });
+
+  test("keeps reveal transactions under the EIP-7825 gas cap and names a removed variable", () => {
+    expect(() => parseConfig({ ...base, REVEAL_GAS_BUDGET: "16777217" })).toThrow(/REVEAL_GAS_BUDGET/);
+    expect(parseConfig({ ...base, REVEAL_GAS_BUDGET: "16777216" }).REVEAL_GAS_BUDGET).toBe(16_777_216);
+    expect(() => parseConfig({ ...base, BATCH_REVEAL_MAX_TOKENS: "50" })).toThrow(
+      /BATCH_REVEAL_MAX_TOKENS is no longer read: .*REVEAL_GAS_BUDGET/,
+    );
+    expect(parseConfig({ ...base, BATCH_REVEAL_MAX_TOKENS: "" }).REVEAL_GAS_BUDGET).toBe(16_000_000);
   });
 
   test("picks Replicate and Pinata when their credentials are set", () => {
@@ -25,12 +45,12 @@ describe("parseConfig", () => {
       parseConfig({
         ...base,
         PORT: "0",
-        BATCH_REVEAL_MAX_TOKENS: "many",
+        REVEAL_GAS_BUDGET: "many",
         METADATA_CID_VERSION: "2",
         LOG_LEVEL: "loud",
       });
     expect(attempt).toThrow(/PORT/);
-    expect(attempt).toThrow(/BATCH_REVEAL_MAX_TOKENS/);
+    expect(attempt).toThrow(/REVEAL_GAS_BUDGET/);
     expect(attempt).toThrow(/METADATA_CID_VERSION/);
     expect(attempt).toThrow(/LOG_LEVEL/);
   });

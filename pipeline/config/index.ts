@@ -20,10 +20,21 @@ export const pipelineEnv = baseEnv
   .extend(recoveryEnv.shape);
 type Raw = z.infer<typeof pipelineEnv>;
 
-export type Config = Omit<Raw, "IMAGE_PROVIDER" | "IPFS_PROVIDER"> & {
+export type Config = Omit<Raw, "IMAGE_PROVIDER" | "IPFS_PROVIDER" | "IMAGE_RATE_LIMIT_PER_MINUTE"> & {
   IMAGE_PROVIDER: NonNullable<Raw["IMAGE_PROVIDER"]>;
   IPFS_PROVIDER: NonNullable<Raw["IPFS_PROVIDER"]>;
+  /** 0: no configured limit. */
+  IMAGE_RATE_LIMIT_PER_MINUTE: number;
   network: Network;
+};
+
+/** Replicate's documented limit on prediction creates, per account. */
+const REPLICATE_CREATES_PER_MINUTE = 600;
+
+/** Variables an earlier version read, and what replaced them: set, they would be silently ignored. */
+const removed: Record<string, string> = {
+  BATCH_REVEAL_MAX_TOKENS:
+    "BATCH_REVEAL_MAX_TOKENS is no longer read: a reveal transaction carries as many ready tokens as fit REVEAL_GAS_BUDGET (gas); remove it",
 };
 
 const invariants: { name: string; holds: (c: Config) => boolean; message: string }[] = [
@@ -76,13 +87,17 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   // The cross-variable checks also run when some variables are malformed, on those that parsed, so
   // one start-up names every problem instead of revealing them one fix at a time.
   const raw = parsed.success ? parsed.data : parseEachVariable(env);
+  const imageProvider = raw.IMAGE_PROVIDER ?? (raw.REPLICATE_API_TOKEN ? "replicate" : "local");
   const config = {
     ...raw,
-    IMAGE_PROVIDER: raw.IMAGE_PROVIDER ?? (raw.REPLICATE_API_TOKEN ? "replicate" : "local"),
+    IMAGE_PROVIDER: imageProvider,
     IPFS_PROVIDER: raw.IPFS_PROVIDER ?? (raw.PINATA_JWT ? "pinata" : "local"),
+    IMAGE_RATE_LIMIT_PER_MINUTE:
+      raw.IMAGE_RATE_LIMIT_PER_MINUTE ?? (imageProvider === "replicate" ? REPLICATE_CREATES_PER_MINUTE : 0),
     network,
   } as Config;
   problems.push(...invariants.filter((i) => !i.holds(config)).map((i) => `- ${i.message}`));
+  for (const [name, message] of Object.entries(removed)) if (env[name]?.trim()) problems.push(`- ${message}`);
   if (problems.length > 0) throw new Error(`Invalid pipeline configuration:\n${problems.join("\n")}`);
   return config;
 }

@@ -16,5 +16,6 @@ export const pinEnv = z.object({
   METADATA_EXTERNAL_URL: optionalString(),
   /** Upper bound for one Pinata upload (the SDK sets none). */
   PIN_TIMEOUT_MS: int(120_000, { min: 100 }),
-  PIN_CONCURRENCY: int(4, { min: 1, max: 256 }),
+  /** Pin jobs in flight per process: uploads are waits on the IPFS provider. */
+  PIN_CONCURRENCY: int(16, { min: 1, max: 1_000 }),
 });

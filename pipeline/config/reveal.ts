@@ -4,7 +4,16 @@ import { int, num, optionalString } from "../../common/env";
 
 export const revealEnv = z.object({
   KEEPER_PRIVATE_KEY: optionalString(),
-  BATCH_REVEAL_MAX_TOKENS: int(50, { min: 1, max: 200 }),
+  /**
+   * Most gas one reveal transaction may be given (its gas limit, estimate × REVEAL_GAS_BUFFER): a
+   * transaction carries as many ready tokens as fit. Capped at 2^24, the per-transaction gas cap of
+   * EIP-7825.
+   */
+  REVEAL_GAS_BUDGET: int(16_000_000, { min: 500_000, max: 16_777_216 }),
+  /**
+   * While more tokens are on their way (generating or pinning), longest a ready token waits for a
+   * full transaction; with nothing on its way, ready tokens go at once.
+   */
   BATCH_REVEAL_WAIT_SECONDS: num(5, { min: 0 }),
   REVEAL_CONFIRMATIONS: int(3, { min: 0 }),
   REVEAL_GAS_BUFFER: num(1.2, { min: 1, max: 5 }),

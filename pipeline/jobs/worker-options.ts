@@ -1,5 +1,5 @@
 /** BullMQ worker settings every worker of the pipeline shares. */
-import type { WorkerOptions } from "bullmq";
+import type { RateLimiterOptions, WorkerOptions } from "bullmq";
 import type { Context } from "../context";
 
 /**
@@ -9,9 +9,10 @@ import type { Context } from "../context";
  */
 export function workerOptions(
   ctx: Pick<Context, "config" | "workerConnection">,
-  p: { concurrency: number; maxStalledCount: number },
+  p: { concurrency: number; maxStalledCount: number; limiter?: RateLimiterOptions },
 ): WorkerOptions {
   return {
+    ...(p.limiter ? { limiter: p.limiter } : {}),
     connection: ctx.workerConnection(),
     prefix: ctx.config.QUEUE_PREFIX,
     concurrency: p.concurrency,

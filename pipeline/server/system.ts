@@ -68,11 +68,12 @@ function configSummary(config: Context["config"]) {
       fallbackProvider: config.IMAGE_FALLBACK_PROVIDER ?? null,
       model: config.IMAGE_PROVIDER === "replicate" ? config.REPLICATE_MODEL : null,
       concurrency: config.GENERATE_CONCURRENCY,
+      rateLimitPerMinute: config.IMAGE_RATE_LIMIT_PER_MINUTE || null,
       jobAttempts: config.JOB_ATTEMPTS,
     },
     ipfs: { provider: config.IPFS_PROVIDER, pinConcurrency: config.PIN_CONCURRENCY },
     reveal: {
-      maxTokensPerBatch: config.BATCH_REVEAL_MAX_TOKENS,
+      gasBudget: config.REVEAL_GAS_BUDGET,
       waitSeconds: config.BATCH_REVEAL_WAIT_SECONDS,
       confirmations: config.REVEAL_CONFIRMATIONS,
       maxFeeGwei: config.REVEAL_MAX_FEE_GWEI,
