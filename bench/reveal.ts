@@ -2,8 +2,10 @@
  * `npm run bench:reveal`: reveal throughput of the real reveal worker on anvil with 1 s blocks.
  * Mints 1,000 tokens, records them ready (as the pin stage leaves them), starts the reveal worker
  * against real Redis and an embedded PGlite database, asks for a round and times it until every
- * token is revealed. Prints tokens/s, transactions, and gas per revealed token.
- * BENCH_REVEAL_TOKENS (default 1000) and BENCH_REVEAL_BATCHES (default "50", e.g. "50,100") tune it.
+ * token is revealed. Prints tokens/s, transactions, and gas per revealed token, for each gas budget
+ * per transaction: 5,600,000 holds 50 tokens (the fixed batch size before gas budgets), 16,000,000 is
+ * REVEAL_GAS_BUDGET's default. BENCH_REVEAL_TOKENS (default 1000) and BENCH_REVEAL_BUDGETS (default
+ * "5600000,16000000") tune it.
  */
 
 import { createHash } from "node:crypto";
@@ -24,7 +26,7 @@ import { anvilAccount, anvilKey, deployGlisk, type MintReturnType, mint, waitFor
 import { startAnvil, startRedis } from "../scripts/lib/processes";
 
 const TOKENS = Number(process.env.BENCH_REVEAL_TOKENS ?? 1_000);
-const BATCHES = (process.env.BENCH_REVEAL_BATCHES ?? "50").split(",").map(Number);
+const BUDGETS = (process.env.BENCH_REVEAL_BUDGETS ?? "5600000,16000000").split(",").map(Number);
 const author = anvilAccount(3).address;
 
 /** Mints `count` tokens in transactions of 50, eight minters in parallel (anvil accounts 2 to 9). */
@@ -69,7 +71,7 @@ async function recordReady(db: Db, minted: MintReturnType, minter: string): Prom
   }
 }
 
-async function run(batch: number, anvilUrl: string, redisUrl: string) {
+async function run(budget: number, anvilUrl: string, redisUrl: string) {
   const dir = mkdtempSync(path.join(tmpdir(), "glisk-bench-reveal-"));
   const db = await createDatabase({ dataDir: dir });
   try {
@@ -83,10 +85,10 @@ async function run(batch: number, anvilUrl: string, redisUrl: string) {
       GLISK_CONTRACT_ADDRESS: address,
       GLISK_START_BLOCK: String(startBlock),
       REDIS_URL: redisUrl,
-      QUEUE_PREFIX: `bench${batch}${Date.now()}`,
+      QUEUE_PREFIX: `bench${budget}${Date.now()}`,
       KEEPER_PRIVATE_KEY: anvilKey(1),
       REVEAL_CONFIRMATIONS: "1",
-      BATCH_REVEAL_MAX_TOKENS: String(batch),
+      REVEAL_GAS_BUDGET: String(budget),
       BATCH_REVEAL_WAIT_SECONDS: "5",
     });
     const ctx = await createContext(config, { db });
@@ -104,11 +106,12 @@ async function run(batch: number, anvilUrl: string, redisUrl: string) {
     const mined = (await countByStatus(db, "reveal_transactions")).find((r) => r.status === "mined")?.count ?? 0;
     const sums = await revealSums(db);
     return {
-      batch,
+      gasBudget: budget,
       tokens: TOKENS,
       seconds: Number(seconds.toFixed(1)),
       tokensPerSecond: Number((TOKENS / seconds).toFixed(1)),
       transactions: mined,
+      tokensPerTx: Math.round(TOKENS / mined),
       gasPerToken: Math.round(sums.gasPerToken),
       gasPerTx: Math.round(sums.gasUsed / mined),
     };
@@ -122,7 +125,7 @@ const anvil = await startAnvil({ blockTime: 1 });
 const redis = await startRedis();
 try {
   const rows = [];
-  for (const batch of BATCHES) rows.push(await run(batch, anvil.url, redis.url));
+  for (const budget of BUDGETS) rows.push(await run(budget, anvil.url, redis.url));
   console.log(`reveal throughput on anvil with 1 s blocks (${TOKENS} ready tokens, CIDv0 metadata URIs)`);
   console.table(rows);
 } finally {

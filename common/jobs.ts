@@ -3,7 +3,7 @@
  * The indexer enqueues `generate` for every minted token; each stage enqueues the next on success:
  *
  *   generate (image from the author's prompt) ──► pin (image + metadata to IPFS; token ready)
- *        ──► reveal (one round at a time across replicas, ≤ BATCH_REVEAL_MAX_TOKENS per revealTokens tx)
+ *        ──► reveal (one round at a time across replicas; a revealTokens tx carries what fits REVEAL_GAS_BUDGET)
  *
  * Two job schedulers (one per deployment, whichever replica takes each job) keep it moving when a
  * request is lost: `reveal-sweep` asks for a reveal round every minute, `stage-recovery` runs a

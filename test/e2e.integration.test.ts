@@ -53,7 +53,6 @@ function stackEnv(): NodeJS.ProcessEnv {
     NODE_ENV: "development",
     LOG_LEVEL: "warn",
     NO_COLOR: "1",
-    BATCH_REVEAL_MAX_TOKENS: "30",
     BATCH_REVEAL_WAIT_SECONDS: "3600",
   };
   // The stack under test owns its storage: PGlite in GLISK_DEV_DIR and its own redis-server.

@@ -370,14 +370,17 @@ describe("several pipeline processes", () => {
         ...pipelineEnv(services()),
         ...dbEnv(),
         REVEAL_FIXTURE_MANUAL: "1",
+        // Transactions of about 45 tokens: 130 make several, which the three processes compete to send.
+        REVEAL_GAS_BUDGET: "5000000",
       };
       await Promise.all([spawnWorker(env), spawnWorker(env), spawnWorker(env)]);
       await waitFor(allRevealed(ids), { message: "130 tokens revealed", timeoutMs: 50_000 });
       const all = await rows();
-      expect(all.map((r) => r.status)).toEqual(["mined", "mined", "mined"]);
-      expect(all.map((r) => r.nonce)).toEqual([before, before + 1, before + 2]);
+      expect(all.length).toBeGreaterThanOrEqual(3);
+      expect(all.map((r) => r.status)).toEqual(all.map(() => "mined"));
+      expect(all.map((r) => r.nonce)).toEqual(all.map((_, i) => before + i));
       expect(all.flatMap((r) => r.token_ids).sort()).toEqual([...ids].sort());
-      expect(await nonceOf("latest")).toBe(before + 3);
+      expect(await nonceOf("latest")).toBe(before + all.length);
       const { counts } = await revealedOnChain(anvil().url, contract);
       expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
     },

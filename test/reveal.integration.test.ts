@@ -11,7 +11,16 @@ import { requestReveal } from "../pipeline/reveal/request";
 import { isolateFaults, simulateReveal } from "../pipeline/reveal/simulate";
 import { type RevealWorker, startRevealWorker } from "../pipeline/workers";
 import { anvilAccount, anvilKey, deployGlisk, grantKeeper, localClients, mint, waitFor } from "../scripts/lib/glisk";
-import { cidV0, pipelineEnv, resetTables, revealedOnChain, seedReady, statuses, testContext } from "./helpers/reveal";
+import {
+  cidV0,
+  pipelineEnv,
+  resetTables,
+  revealedOnChain,
+  seedReady,
+  seedUpstream,
+  statuses,
+  testContext,
+} from "./helpers/reveal";
 import { useAnvil, useDatabase, useRedis } from "./helpers/services";
 
 const anvil = useAnvil();
@@ -63,6 +72,9 @@ async function start(overrides: Record<string, string> = {}) {
 const revealTxs = () => db.selectFrom("reveal_transactions").selectAll().orderBy("nonce").execute();
 const keeperNonce = (address: Address = anvilAccount(1).address) =>
   clients().publicClient.getTransactionCount({ address, blockTag: "latest" });
+/** Delayed rounds the reveal stage scheduled itself (timer, depth, fees), not the sweep scheduler's. */
+const scheduledRounds = async (c: Context) =>
+  (await c.queues.reveal.getDelayed()).map((j) => j.id).filter((id) => id?.startsWith("reveal-"));
 const allRevealed = (ids: string[]) => async () =>
   (await statuses(db, ids)).every((s) => s === "revealed") ? true : undefined;
 
@@ -90,20 +102,39 @@ describe("batching", () => {
     expect(token?.reveal_tx_id).toBe(txs[0]?.id);
   });
 
-  test("120 ready tokens go out as 50, 50 and 20 without waiting for the last 20", async () => {
+  test("a backlog goes out in transactions as full as REVEAL_GAS_BUDGET allows, without waiting between them", async () => {
+    const budget = 5_000_000;
     const ids = await mintReady(120);
-    const c = await start();
+    const c = await start({ REVEAL_GAS_BUDGET: String(budget) });
     await requestReveal(c, { trigger: "ready" });
     await waitFor(allRevealed(ids), { message: "120 tokens revealed" });
     const txs = await revealTxs();
-    expect(txs.map((t) => t.token_ids.length)).toEqual([50, 50, 20]);
     expect(txs.flatMap((t) => t.token_ids)).toEqual(ids);
-    expect(new Set(txs.map((t) => t.nonce)).size).toBe(3);
+    expect(new Set(txs.map((t) => t.nonce)).size).toBe(txs.length);
+    expect(txs.length).toBeGreaterThan(1);
+    for (const tx of txs) expect(Number(tx.gas_limit)).toBeLessThanOrEqual(budget);
+    // Every transaction but the last is full: two more tokens would not have fit under the budget.
+    for (const tx of txs.slice(0, -1)) {
+      const n = tx.token_ids.length;
+      expect(((n + 2) * Number(tx.gas_used) * 1.2) / n).toBeGreaterThan(budget);
+    }
+    expect(await scheduledRounds(c)).toEqual([]);
     const { counts } = await revealedOnChain(anvil().url, contract);
     expect(ids.every((id) => counts.get(id) === 1)).toBe(true);
   });
 
-  test("fewer than a batch waits for the oldest token's BATCH_REVEAL_WAIT_SECONDS, then goes out", async () => {
+  test("with nothing on its way to reveal, a ready token goes at once: no batch wait", async () => {
+    const ids = await mintReady(1);
+    const c = await start({ BATCH_REVEAL_WAIT_SECONDS: "3600" });
+    await requestReveal(c, { trigger: "ready" });
+    await waitFor(allRevealed(ids), { message: "the one token revealed" });
+    expect((await revealTxs()).map((t) => t.token_ids)).toEqual([ids]);
+    // A batch wait would have left a `timer` round delayed for the hour.
+    expect(await scheduledRounds(c)).toEqual([]);
+  });
+
+  test("while more tokens are on their way, fewer than a transaction wait for the oldest token's BATCH_REVEAL_WAIT_SECONDS", async () => {
+    await seedUpstream(db);
     const ids = await mintReady(5);
     const c = await start({ BATCH_REVEAL_WAIT_SECONDS: "3" });
     await requestReveal(c, { trigger: "ready" });
@@ -115,8 +146,23 @@ describe("batching", () => {
     expect(await revealTxs()).toHaveLength(0);
     expect(timer.opts.delay).toBeGreaterThan(0);
     await waitFor(allRevealed(ids), { message: "5 tokens revealed by the timer" });
-    const txs = await revealTxs();
-    expect(txs.map((t) => t.token_ids)).toEqual([ids]);
+    expect((await revealTxs()).map((t) => t.token_ids)).toEqual([ids]);
+  });
+
+  test("the last token on its way ends the wait: the next round sends what is ready, not the timer", async () => {
+    const upstream = await seedUpstream(db);
+    const ids = await mintReady(4);
+    const c = await start({ BATCH_REVEAL_WAIT_SECONDS: "3600" });
+    await requestReveal(c, { trigger: "ready" });
+    await waitFor(async () => (await c.queues.reveal.getDelayed()).find((j) => j.id?.startsWith("reveal-timer-")), {
+      message: "the round to wait for the token on its way",
+    });
+    expect(await revealTxs()).toHaveLength(0);
+    // The token on its way fails for good: nothing is upstream any more.
+    await db.updateTable("tokens").set({ status: "failed" }).where("token_id", "=", upstream).execute();
+    await requestReveal(c, { trigger: "ready" });
+    await waitFor(allRevealed(ids), { message: "the ready tokens revealed" });
+    expect((await revealTxs()).map((t) => t.token_ids)).toEqual([ids]);
   });
 
   test("the periodic sweep round reveals due tokens nobody asked a round for", async () => {
@@ -130,6 +176,7 @@ describe("batching", () => {
   });
 
   test("a manual trigger with token ids reveals those at once", async () => {
+    await seedUpstream(db);
     const ids = await mintReady(6);
     const c = await start({ BATCH_REVEAL_WAIT_SECONDS: "3600" });
     await requestReveal(c, { trigger: "manual", tokenIds: ids.slice(0, 2) });
@@ -188,8 +235,32 @@ describe("pre-flight", () => {
     await waitFor(allRevealed(ids), { message: "3 tokens revealed once deep" });
   });
 
+  test("a mint a block short of deep is waited for within the round and revealed at that block, no recheck", async () => {
+    const minted = await mint({ rpcUrl: anvil().url, address: contract, author: authorA, quantity: 3 });
+    const ids = await seedReady(db, { minted, author: authorA });
+    const lines: string[] = [];
+    const logger = pino({ level: "debug" }, { write: (line: string) => void lines.push(line) });
+    const env = pipelineEnv(services(), { REVEAL_CONFIRMATIONS: "3", REVEAL_RECHECK_SECONDS: "120" });
+    ctx = await testContext(db, env, logger);
+    worker = await startRevealWorker(ctx);
+    await requestReveal(ctx, { trigger: "ready" });
+    await waitFor(() => lines.some((l) => l.includes("waiting for the block that makes ready mints deep")), {
+      message: "the round to wait for the block",
+    });
+    expect(await statuses(db, ids)).toEqual(["uploaded", "uploaded", "uploaded"]);
+    expect(await revealTxs()).toHaveLength(0);
+    // Anvil mines only on demand here: the two blocks that make the mint 3 deep.
+    await anvil().rpc("anvil_mine", ["0x2"]);
+    await waitFor(allRevealed(ids), { message: "3 tokens revealed within the same round" });
+    const [tx] = await revealTxs();
+    expect(tx?.token_ids).toEqual(ids);
+    expect(Number(tx?.block_number) - Number(minted.blockNumber) + 1).toBeGreaterThanOrEqual(3);
+    expect(await scheduledRounds(ctx)).toEqual([]);
+  });
+
   test("a manual reveal of a mint not deep enough rechecks only the requested ids", async () => {
-    // Ready and deep enough, but nobody asked for them and their wait (3600 s) has not run out.
+    // Ready and deep enough, but more tokens are on their way and their wait (3600 s) has not run out.
+    await seedUpstream(db);
     const others = await mintReady(4);
     const minted = await mint({ rpcUrl: anvil().url, address: contract, author: authorA, quantity: 3 });
     const requested = await seedReady(db, { minted, author: authorA });
@@ -327,6 +398,7 @@ describe("fees", () => {
     expect(await keeperNonce()).toBe(before + 1);
   });
   test("a manual reveal held back by the fee cap rechecks only the requested ids", async () => {
+    await seedUpstream(db);
     const ids = await mintReady(5);
     const requested = ids.slice(0, 2);
     await anvil().rpc("anvil_setNextBlockBaseFeePerGas", ["0x2540be400"]); // 10 gwei

@@ -21,8 +21,11 @@ export type PreflightResult = {
   reveal: { token: Token; mint: MintLocation }[];
   /** Revealed on-chain already: record, send nothing. */
   alreadyRevealed: Token[];
-  /** The mint is not deep enough yet: try again later. */
-  notDeep: Token[];
+  /**
+   * The mint is not deep enough yet: try again later; `deepAt` is the head at which it will be (unknown
+   * while the node has not shown the mint for the token's current author).
+   */
+  notDeep: { token: Token; deepAt?: number }[];
   /** The id now belongs to a mint for another author: the image is stale, regenerate for `mint`. */
   reassigned: { token: Token; mint: MintLocation }[];
   /** No such token on-chain (its mint was reorged away and not replaced). */
@@ -63,9 +66,10 @@ export async function preflight(p: PreflightParameters): Promise<PreflightResult
     else if (state.author.toLowerCase() !== token.author.toLowerCase()) {
       // Without the new mint's log we cannot regenerate for it yet (node lagging): look again later.
       if (mint && mint.author.toLowerCase() === state.author.toLowerCase()) result.reassigned.push({ token, mint });
-      else result.notDeep.push(token);
-    } else if (!mint) result.notDeep.push(token);
-    else if (Number(head) - mint.blockNumber + 1 < p.confirmations) result.notDeep.push(token);
+      else result.notDeep.push({ token });
+    } else if (!mint) result.notDeep.push({ token });
+    else if (Number(head) - mint.blockNumber + 1 < p.confirmations)
+      result.notDeep.push({ token, deepAt: mint.blockNumber + p.confirmations - 1 });
     else result.reveal.push({ token, mint });
   }
   return result;

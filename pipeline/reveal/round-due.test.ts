@@ -6,22 +6,29 @@ const backlog = (count: number, oldestSecondsAgo: number | null) => ({
   count,
   oldestReadyAt: oldestSecondsAgo === null ? null : new Date(now - oldestSecondsAgo * 1000),
 });
+const base = { batchTokens: 144, waitSeconds: 5, now };
 
 describe("roundDue", () => {
-  test("is due as soon as a full batch is ready, however fresh", () => {
-    expect(roundDue({ backlog: backlog(50, 0), maxTokens: 50, waitSeconds: 5, now })).toEqual({ due: true });
+  test("sends one fresh token at once when nothing else is on its way: no batch wait", () => {
+    expect(roundDue({ ...base, backlog: backlog(1, 0), upstream: 0 })).toEqual({ due: true, why: "nothing-upstream" });
   });
 
-  test("waits for the oldest token's wait to run out when the batch is not full", () => {
-    expect(roundDue({ backlog: backlog(3, 2), maxTokens: 50, waitSeconds: 5, now })).toEqual({
-      due: false,
-      inMs: 3000,
-    });
-    expect(roundDue({ backlog: backlog(3, 5), maxTokens: 50, waitSeconds: 5, now })).toEqual({ due: true });
+  test("waits for a fuller transaction only while more tokens are on their way", () => {
+    expect(roundDue({ ...base, backlog: backlog(3, 2), upstream: 40 })).toEqual({ due: false, inMs: 3000 });
+    expect(roundDue({ ...base, backlog: backlog(3, 5), upstream: 40 })).toEqual({ due: true, why: "waited" });
+  });
+
+  test("is due as soon as a full transaction is ready, however fresh and whatever is on its way", () => {
+    expect(roundDue({ ...base, backlog: backlog(144, 0), upstream: 900 })).toEqual({ due: true, why: "full" });
+    expect(roundDue({ ...base, backlog: backlog(143, 0), upstream: 900 }).due).toBe(false);
   });
 
   test("is never due with nothing ready", () => {
-    const verdict = roundDue({ backlog: backlog(0, null), maxTokens: 50, waitSeconds: 5, now });
-    expect(verdict).toEqual({ due: false, inMs: Number.POSITIVE_INFINITY });
+    for (const upstream of [0, 10]) {
+      expect(roundDue({ ...base, backlog: backlog(0, null), upstream })).toEqual({
+        due: false,
+        inMs: Number.POSITIVE_INFINITY,
+      });
+    }
   });
 });

@@ -89,6 +89,43 @@ export async function seedReady(
   return ids;
 }
 
+/**
+ * A token still on its way to reveal (`generating`, under an id far from the minted ones), so ready
+ * tokens wait for a fuller batch as they do while a surge is being generated.
+ */
+export async function seedUpstream(db: Db, p: { tokenId?: string; chainId?: number } = {}): Promise<string> {
+  const tokenId = p.tokenId ?? String(1_000_000 + Math.floor(Math.random() * 1_000_000));
+  await db
+    .insertInto("tokens")
+    .values({
+      chain_id: p.chainId ?? 31337,
+      token_id: tokenId,
+      mint_tx_hash: `0x${"ab".repeat(32)}`,
+      mint_block_number: 1,
+      minter: anvilAccount(2).address.toLowerCase(),
+      author: anvilAccount(3).address.toLowerCase(),
+      status: "generating",
+      status_reason: null,
+      prompt_hash: null,
+      image_provider: null,
+      prediction_id: null,
+      prompt_kind: null,
+      image_cid: null,
+      image_mime: null,
+      image_size: null,
+      metadata_cid: null,
+      generate_error: null,
+      pin_error: null,
+      reveal_error: null,
+      reveal_tx_id: null,
+      reveal_tx_hash: null,
+      reveal_block_number: null,
+      ready_at: null,
+    })
+    .execute();
+  return tokenId;
+}
+
 /** How many times the chain emitted TokensRevealed for each id, and in which transactions. */
 export async function revealedOnChain(rpcUrl: string, contract: Address) {
   const { publicClient } = localClients(rpcUrl);
