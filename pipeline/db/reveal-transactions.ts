@@ -2,13 +2,13 @@
  * Reveal transaction rows and what their settlement does to their tokens, each in one database
  * transaction: the durable intent (row + tokens `revealing`) stored before broadcast, replacements,
  * and the recorded outcome (mined, reverted, nonce lost, reorged out). Token writes go through
- * tokens.ts.
+ * token-moves.ts.
  */
 import { sql } from "kysely";
 import type { TransactionReceipt } from "viem";
 import type { Db } from "./database";
 import { READY, type RevealTransaction, type RevealTxStatus } from "./schema";
-import { type MintLocationUpdate, moveTokens, rebindMints, setRevealLocation } from "./tokens";
+import { type MintLocationUpdate, moveTokens, rebindMints, setRevealLocation } from "./token-moves";
 
 export type FeesColumns = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
 

@@ -63,6 +63,42 @@ describe("pipeline database", () => {
     expect((await getToken(db, mintA))?.mint_tx_hash).toBe("0xbbb");
   });
 
+  test("two concurrent moves of one token from the same status: one wins, one history entry", async () => {
+    const key = { ...mintA, tokenId: "8", mintTxHash: "0xccc" };
+    await recordDetected(db, key);
+    const move = () => transition(db, { ...key, from: ["detected"], to: "generating", stage: "generate" });
+    const results = await Promise.all([move(), move(), move()]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const history = await tokenHistory(db, key);
+    expect(history.map((e) => [e.from_status, e.to_status])).toEqual([
+      [null, "detected"],
+      ["detected", "generating"],
+    ]);
+  });
+
+  test.skipIf(!process.env.TEST_DATABASE_URL)(
+    "a move that waited for another transaction's lock records the status that transaction left (Postgres)",
+    async () => {
+      const key = { ...mintA, tokenId: "9", mintTxHash: "0xddd" };
+      await recordDetected(db, key);
+      let waited: Promise<unknown> | undefined;
+      await db.transaction().execute(async (tx) => {
+        await tx
+          .updateTable("tokens")
+          .set({ status: "generating" })
+          .where("chain_id", "=", key.chainId)
+          .where("token_id", "=", key.tokenId)
+          .execute();
+        // Blocks on the row lock this transaction holds until it commits.
+        waited = transition(db, { ...key, from: ["detected", "generating"], to: "generated", stage: "generate" });
+        await new Promise((r) => setTimeout(r, 300));
+      });
+      expect(await waited).toMatchObject({ status: "generated" });
+      const history = await tokenHistory(db, key);
+      expect(history.at(-1)).toMatchObject({ from_status: "generating", to_status: "generated" });
+    },
+  );
+
   test("stores author prompts by lowercase address", async () => {
     await setAuthorPrompt(db, { address: "0xABCdef", prompt: "first" });
     await setAuthorPrompt(db, { address: "0xabcDEF", prompt: "second" });

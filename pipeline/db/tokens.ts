@@ -1,12 +1,14 @@
 /**
  * Every write to per-token progress, one token at a time and in bulk. Every status change updates
  * rows only from an expected status and records the change in `token_events` in the same database
- * transaction, so the history is complete and concurrent workers cannot both move one token.
- * Reads are in token-queries.ts.
+ * transaction (or statement), so the history is complete and concurrent workers cannot both move one
+ * token. The hot paths (a new token, a stage's status change) are one statement each: a surge runs
+ * them for every token, and each round trip to the database counts. Bulk moves of the reveal stage
+ * are in token-moves.ts, reads in token-queries.ts.
  */
-import type { UpdateObject } from "kysely";
+import { sql } from "kysely";
 import type { Db } from "./database";
-import type { Database, Executor, MintKey, Token, TokenKey, TokenStatus, TokenUpdate } from "./schema";
+import type { Executor, MintKey, Token, TokenKey, TokenStatus, TokenUpdate } from "./schema";
 
 export type { MintKey, TokenKey };
 
@@ -45,12 +47,82 @@ export type DetectedParameters = TokenKey & {
   jobId?: string;
 };
 
+/** The columns a history entry is inserted with, in the order the statements below select them. */
+const EVENT_COLUMNS = [
+  "chain_id",
+  "token_id",
+  "mint_tx_hash",
+  "from_status",
+  "to_status",
+  "stage",
+  "attempt",
+  "reason",
+  "job_id",
+] as const;
+
+/** The columns of a token row freshly detected for the mint in `p`. */
+const freshRow = (p: DetectedParameters, reason: string | null) => ({
+  mint_tx_hash: p.mintTxHash,
+  mint_block_number: p.mintBlockNumber,
+  minter: p.minter.toLowerCase(),
+  author: p.author.toLowerCase(),
+  status: "detected" as const,
+  status_reason: reason,
+  prompt_hash: null,
+  image_provider: null,
+  prediction_id: null,
+  prompt_kind: null,
+  image_cid: null,
+  image_mime: null,
+  image_size: null,
+  image_pinned_at: null,
+  metadata_cid: null,
+  generate_error: null,
+  pin_error: null,
+  reveal_error: null,
+  ready_at: null,
+  updated_at: new Date(),
+});
+
 /**
  * Records a minted token, or returns the existing row untouched when this mint is already known.
  * A row for the same id from another mint (a reorg gave the id to a new mint) is reset to `detected`
  * for the new mint unless it is already revealed, keeping its history.
  */
 export async function recordDetected(db: Db, p: DetectedParameters): Promise<{ token: Token; created: boolean }> {
+  // The usual case, a token seen for the first time: the row and its history entry in one statement.
+  const inserted = await db
+    .with("inserted", (q) =>
+      q
+        .insertInto("tokens")
+        .values({ ...freshRow(p, null), chain_id: p.chainId, token_id: p.tokenId })
+        .onConflict((oc) => oc.columns(["chain_id", "token_id"]).doNothing())
+        .returningAll(),
+    )
+    .with("event", (q) =>
+      q
+        .insertInto("token_events")
+        .columns(EVENT_COLUMNS)
+        .expression((eb) =>
+          eb
+            .selectFrom("inserted")
+            .select((s) => [
+              "chain_id",
+              "token_id",
+              "mint_tx_hash",
+              sql<null>`null`.as("from_status"),
+              s.val("detected").as("to_status"),
+              s.val("detect").as("stage"),
+              sql<null>`null`.as("attempt"),
+              sql<null>`null`.as("reason"),
+              s.val(p.jobId ?? null).as("job_id"),
+            ]),
+        ),
+    )
+    .selectFrom("inserted")
+    .selectAll()
+    .executeTakeFirst();
+  if (inserted) return { token: inserted, created: true };
   return db.transaction().execute(async (tx) => {
     const existing = await tx
       .selectFrom("tokens")
@@ -58,50 +130,23 @@ export async function recordDetected(db: Db, p: DetectedParameters): Promise<{ t
       .where("chain_id", "=", p.chainId)
       .where("token_id", "=", p.tokenId)
       .forUpdate()
-      .executeTakeFirst();
-    if (existing && (existing.mint_tx_hash === p.mintTxHash || existing.status === "revealed")) {
+      .executeTakeFirstOrThrow();
+    if (existing.mint_tx_hash === p.mintTxHash || existing.status === "revealed") {
       return { token: existing, created: false };
     }
-    const fresh = {
-      mint_tx_hash: p.mintTxHash,
-      mint_block_number: p.mintBlockNumber,
-      minter: p.minter.toLowerCase(),
-      author: p.author.toLowerCase(),
-      status: "detected" as const,
-      status_reason: existing ? `re-minted in ${p.mintTxHash} (previous mint ${existing.mint_tx_hash})` : null,
-      prompt_hash: null,
-      image_provider: null,
-      prediction_id: null,
-      prompt_kind: null,
-      image_cid: null,
-      image_mime: null,
-      image_size: null,
-      image_pinned_at: null,
-      metadata_cid: null,
-      generate_error: null,
-      pin_error: null,
-      reveal_error: null,
-      ready_at: null,
-      updated_at: new Date(),
-    };
-    const token = existing
-      ? await tx
-          .updateTable("tokens")
-          .set(fresh)
-          .where("chain_id", "=", p.chainId)
-          .where("token_id", "=", p.tokenId)
-          .returningAll()
-          .executeTakeFirstOrThrow()
-      : await tx
-          .insertInto("tokens")
-          .values({ ...fresh, chain_id: p.chainId, token_id: p.tokenId })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+    const fresh = freshRow(p, `re-minted in ${p.mintTxHash} (previous mint ${existing.mint_tx_hash})`);
+    const token = await tx
+      .updateTable("tokens")
+      .set(fresh)
+      .where("chain_id", "=", p.chainId)
+      .where("token_id", "=", p.tokenId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     await recordEvent(tx, {
       chainId: p.chainId,
       tokenId: p.tokenId,
       mintTxHash: p.mintTxHash,
-      from: existing?.status ?? null,
+      from: existing.status,
       to: "detected",
       stage: "detect",
       reason: fresh.status_reason,
@@ -124,28 +169,58 @@ export type TransitionParameters = TokenKey & {
   set?: TokenUpdate;
 };
 
-/** Moves one token between statuses and records it. Returns the updated row, or undefined if refused. */
+/**
+ * Moves one token between statuses and records it, in one statement: the row is locked (the
+ * sub-select), moved only from `from` (and only while it belongs to `mintTxHash`), and its history
+ * entry names the status it left. Returns the updated row, or undefined if refused.
+ */
 export async function transition(db: Db, p: TransitionParameters): Promise<Token | undefined> {
-  return db.transaction().execute(async (tx) => {
-    let query = tx
-      .updateTable("tokens")
-      .set({ ...p.set, status: p.to, status_reason: p.reason ?? null, updated_at: new Date() })
-      .where("chain_id", "=", p.chainId)
-      .where("token_id", "=", p.tokenId)
-      .where("status", "in", p.from);
-    if (p.mintTxHash) query = query.where("mint_tx_hash", "=", p.mintTxHash);
-    const before = await tx
-      .selectFrom("tokens")
-      .select("status")
-      .where("chain_id", "=", p.chainId)
-      .where("token_id", "=", p.tokenId)
-      .forUpdate()
-      .executeTakeFirst();
-    const token = await query.returningAll().executeTakeFirst();
-    if (!token) return undefined;
-    await recordEvent(tx, { ...p, mintTxHash: token.mint_tx_hash, from: before?.status ?? null });
-    return token;
-  });
+  const row = await db
+    .with("moved", (q) => {
+      let update = q
+        .updateTable("tokens")
+        .set({ ...p.set, status: p.to, status_reason: p.reason ?? null, updated_at: new Date() })
+        .from((eb) =>
+          eb
+            .selectFrom("tokens")
+            .select("status as prior_status")
+            .where("chain_id", "=", p.chainId)
+            .where("token_id", "=", p.tokenId)
+            .forUpdate()
+            .as("prior"),
+        )
+        .where("tokens.chain_id", "=", p.chainId)
+        .where("tokens.token_id", "=", p.tokenId)
+        .where("tokens.status", "in", p.from);
+      if (p.mintTxHash) update = update.where("tokens.mint_tx_hash", "=", p.mintTxHash);
+      return update.returningAll("tokens").returning("prior.prior_status");
+    })
+    .with("event", (q) =>
+      q
+        .insertInto("token_events")
+        .columns(EVENT_COLUMNS)
+        .expression((eb) =>
+          eb
+            .selectFrom("moved")
+            .select((s) => [
+              "chain_id",
+              "token_id",
+              "mint_tx_hash",
+              "prior_status",
+              s.val(p.to).as("to_status"),
+              s.val(p.stage).as("stage"),
+              s.val(p.attempt ?? null).as("attempt"),
+              s.val(p.reason ?? null).as("reason"),
+              s.val(p.jobId ?? null).as("job_id"),
+            ]),
+        ),
+    )
+    .selectFrom("moved")
+    .selectAll()
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { prior_status: _, ...token } = row;
+  return token;
 }
 
 /**
@@ -163,83 +238,4 @@ export async function updateForMint(db: Db, p: MintKey & { set: TokenUpdate }): 
     .where("mint_tx_hash", "=", p.mintTxHash)
     .returningAll()
     .executeTakeFirst();
-}
-
-export type MoveParameters = {
-  chainId: number;
-  tokenIds: readonly string[];
-  from: TokenStatus;
-  to: TokenStatus;
-  reason?: string | null;
-  set?: UpdateObject<Database, "tokens">;
-  /** Only tokens tied to this reveal transaction. */
-  revealTxId?: number;
-  /** Only tokens with at least (or fewer than) this many reveal attempts. */
-  attempts?: { atLeast?: number; below?: number };
-  jobId?: string | null;
-};
-
-/** Moves tokens from one status to another in bulk and records each move; returns the ids moved. */
-export async function moveTokens(db: Executor, p: MoveParameters): Promise<string[]> {
-  if (p.tokenIds.length === 0) return [];
-  let query = db
-    .updateTable("tokens")
-    .set({ ...p.set, status: p.to, status_reason: p.reason ?? null, updated_at: new Date() })
-    .where("chain_id", "=", p.chainId)
-    .where("token_id", "in", [...p.tokenIds])
-    .where("status", "=", p.from);
-  if (p.revealTxId !== undefined) query = query.where("reveal_tx_id", "=", p.revealTxId);
-  if (p.attempts?.atLeast !== undefined) query = query.where("reveal_attempts", ">=", p.attempts.atLeast);
-  if (p.attempts?.below !== undefined) query = query.where("reveal_attempts", "<", p.attempts.below);
-  const moved = await query.returning(["token_id", "mint_tx_hash"]).execute();
-  if (moved.length > 0) {
-    await db
-      .insertInto("token_events")
-      .values(
-        moved.map((t) => ({
-          chain_id: p.chainId,
-          token_id: t.token_id,
-          mint_tx_hash: t.mint_tx_hash,
-          from_status: p.from,
-          to_status: p.to,
-          stage: "reveal",
-          attempt: null,
-          reason: p.reason ?? null,
-          job_id: p.jobId ?? null,
-        })),
-      )
-      .execute();
-  }
-  return moved.map((t) => t.token_id);
-}
-
-export type MintLocationUpdate = { tokenId: string; mintTxHash: string; mintBlockNumber: number };
-
-/**
- * Points ready tokens at their canonical mint when a reorg moved the mint (same author, so the image
- * stays valid): the reveal records the mint it checked.
- */
-export async function rebindMints(db: Executor, p: { chainId: number; tokens: readonly MintLocationUpdate[] }) {
-  for (const t of p.tokens) {
-    await db
-      .updateTable("tokens")
-      .set({ mint_tx_hash: t.mintTxHash, mint_block_number: t.mintBlockNumber })
-      .where("chain_id", "=", p.chainId)
-      .where("token_id", "=", t.tokenId)
-      .where("status", "=", "uploaded")
-      .where((eb) => eb.or([eb("mint_tx_hash", "!=", t.mintTxHash), eb("mint_block_number", "!=", t.mintBlockNumber)]))
-      .execute();
-  }
-}
-
-/** Records where the reveal of `revealTxId`'s tokens was mined (it moves when a reorg re-includes it). */
-export async function setRevealLocation(
-  db: Executor,
-  p: { revealTxId: number; hash: string; blockNumber: number },
-): Promise<void> {
-  await db
-    .updateTable("tokens")
-    .set({ reveal_tx_hash: p.hash, reveal_block_number: p.blockNumber })
-    .where("reveal_tx_id", "=", p.revealTxId)
-    .execute();
 }

@@ -6,7 +6,8 @@
 import type { MintLocation } from "../chain/mints";
 import type { Context } from "../context";
 import { READY, type Token } from "../db/schema";
-import { moveTokens, recordDetected } from "../db/tokens";
+import { moveTokens } from "../db/token-moves";
+import { recordDetected } from "../db/tokens";
 import { enqueueGenerateFor } from "../jobs/enqueue";
 
 type Ctx = Pick<Context, "db" | "config" | "queues" | "logger">;
