@@ -11,6 +11,7 @@
 import { Worker } from "bullmq";
 import { QUEUE, type RecoverJobData, type RevealJobData } from "../common/jobs";
 import type { Context } from "./context";
+import { openDatabase } from "./db/database";
 import { createGenerateProcessor } from "./generate/processor";
 import { providerLimiter } from "./jobs/provider-limiter";
 import {
@@ -98,10 +99,14 @@ const REVEAL_SWEEP_MS = 60_000;
  * sweep scheduler (`sweepMs`), and asks for a `recover` round so pending transactions are settled
  * before anything new is sent.
  */
-export async function startRevealWorker(ctx: Context, options: { sweepMs?: number } = {}): Promise<RevealWorker> {
-  const keeper = await prepareKeeper(ctx);
+export async function startRevealWorker(base: Context, options: { sweepMs?: number } = {}): Promise<RevealWorker> {
+  const keeper = await prepareKeeper(base);
   if (!keeper) return { close: async () => {}, schedulers: [] };
-  await ensureSingleFlight(ctx);
+  await ensureSingleFlight(base);
+  // Rounds get connections of their own: during a surge the stage jobs keep the shared pool busy,
+  // and the stage that drains the surge must not queue behind them (PGlite has one connection anyway).
+  const own = base.config.DATABASE_URL ? openDatabase({ url: base.config.DATABASE_URL, poolSize: 2 }) : undefined;
+  const ctx: Context = own ? { ...base, db: own } : base;
   const stopping = new AbortController();
   let worker: Worker<RevealJobData, RoundStats> | undefined;
   let closing: Promise<void> | undefined;
@@ -109,7 +114,9 @@ export async function startRevealWorker(ctx: Context, options: { sweepMs?: numbe
   // next holder settles whatever this one leaves pending.
   const close = () => {
     stopping.abort();
-    closing ??= (worker?.close() ?? Promise.resolve()).then(() => setRevealWorkerState({ running: false }));
+    closing ??= (worker?.close() ?? Promise.resolve())
+      .then(() => own?.destroy())
+      .then(() => setRevealWorkerState({ running: false }));
     return closing;
   };
   const processor = createRevealProcessor({ ctx, keeper, signal: stopping.signal, onUnauthorized: () => void close() });

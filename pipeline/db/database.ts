@@ -7,6 +7,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect, sql } from "kysely";
 import { type MigrationProvider, Migrator } from "kysely/migration";
 import pg from "pg";
+import { keepWasmBaseline, PGLITE_SETTINGS } from "../../common/pglite-memory";
 import * as initial from "./migrations/0001_initial";
 import * as imagePinnedAt from "./migrations/0002_image_pinned_at";
 import type { Database } from "./schema";
@@ -18,7 +19,12 @@ const migrations: MigrationProvider = {
   getMigrations: async () => ({ "0001_initial": initial, "0002_image_pinned_at": imagePinnedAt }),
 };
 
-export type DatabaseOptions = { url?: string; dataDir?: string };
+export type DatabaseOptions = {
+  url?: string;
+  dataDir?: string;
+  /** Connections to Postgres (default 10); PGlite always has one. */
+  poolSize?: number;
+};
 export type Db = Kysely<Database>;
 
 // int8 as a JS number on both drivers (block numbers and ids fit); numeric stays a string.
@@ -30,12 +36,15 @@ const pgTypes = {
 /** Opens the database (without migrating). Call `db.destroy()` to close it. */
 export function openDatabase(options: DatabaseOptions): Db {
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: 10, types: pgTypes as pg.CustomTypesConfig });
+    const max = options.poolSize ?? 10;
+    const pool = new pg.Pool({ connectionString: options.url, max, types: pgTypes as pg.CustomTypesConfig });
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }).withSchema(SCHEMA);
   }
   const dir = options.dataDir ?? ".data/pipeline";
   if (dir !== "memory://") mkdirSync(dir, { recursive: true });
-  return new Kysely<Database>({ dialect: new PGliteDialect({ pglite: new PGlite(dir) }) }).withSchema(SCHEMA);
+  keepWasmBaseline();
+  const pglite = new PGlite(dir, { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS] });
+  return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) }).withSchema(SCHEMA);
 }
 
 /** Creates the schema and runs every pending migration; throws on the first failure. */
