@@ -1,8 +1,11 @@
 import { createConfig } from "ponder";
 import { GliskNFTAbi } from "./abis/GliskNFTAbi";
+import { keepWasmBaseline } from "./common/pglite-memory";
 import { config } from "./indexer/config";
 
 const { network } = config;
+// Ponder creates its embedded PGlite after reading this file: set before, the flags keep its peak low.
+if (!config.DATABASE_URL) keepWasmBaseline();
 
 export default createConfig({
   database: config.DATABASE_URL

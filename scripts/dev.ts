@@ -10,13 +10,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { devPaths } from "../common/local-stack";
-import { ensureLocalDeployment, localKeeper } from "./deploy-local";
 import { banner } from "./dev/banner";
 import { type Child, killAllOnExit, say, startChild } from "./dev/children";
 import { devRedis, emptyQueues } from "./dev/redis";
 import { markRunning, markStopped, previousRun, wipeChainState, wipeDerivedState } from "./dev/session";
-import { anvilKey } from "./lib/glisk";
-import { anvilBinary, ponderBin, waitForPort } from "./lib/processes";
+import { anvilKey } from "./lib/anvil-keys";
+import { entryArgs, ponderArgs } from "./lib/launch";
+import { ensureLocalDeployment } from "./lib/local-deployment";
+import { anvilBinary, waitForPort } from "./lib/processes";
 
 const root = path.resolve(import.meta.dirname, "..");
 const paths = devPaths(process.env);
@@ -128,7 +129,7 @@ async function startLocalChain(mode: "resume" | "clean"): Promise<string> {
 
 /** The recorded GliskNFT when the chain still has it, else a new deployment (and a reset of what derived from the old one). */
 async function prepareDeployment(rpcUrl: string, mode: "resume" | "clean") {
-  const deployment = await ensureLocalDeployment({ rpcUrl, keeper: localKeeper(env), file: paths.deployment });
+  const deployment = await ensureLocalDeployment({ rpcUrl, keeperKey: keeperKey(), file: paths.deployment });
   if (deployment.redeployed) {
     if (mode === "resume")
       say("the recorded contract is missing on this chain: redeployed, local index and pipeline data reset");
@@ -137,7 +138,7 @@ async function prepareDeployment(rpcUrl: string, mode: "resume" | "clean") {
       say("warning: DATABASE_URL is set; its indexer and pipeline schemas still hold the previous chain's data");
     }
   }
-  say(`GliskNFT at ${deployment.address} (block ${deployment.startBlock}), keeper ${localKeeper(env)}`);
+  say(`GliskNFT at ${deployment.address} (block ${deployment.startBlock}), keeper ${deployment.keeper}`);
   return deployment;
 }
 
@@ -150,7 +151,7 @@ async function startServices(childEnv: NodeJS.ProcessEnv): Promise<void> {
   const indexer = startChild({
     name: "indexer",
     command: process.execPath,
-    args: [ponderBin(), "dev", "--disable-ui", "--port", String(indexerPort)],
+    args: ponderArgs(["dev", "--disable-ui", "--port", String(indexerPort)]),
     cwd: root,
     env: indexerEnv,
     keep: (l) => !emptyBlock.test(l),
@@ -158,7 +159,7 @@ async function startServices(childEnv: NodeJS.ProcessEnv): Promise<void> {
   const pipeline = startChild({
     name: "pipeline",
     command: process.execPath,
-    args: ["--import", "tsx", "pipeline/main.ts"],
+    args: entryArgs("pipeline"),
     cwd: root,
     env: childEnv,
   });

@@ -6,8 +6,8 @@ import { parseArgs } from "node:util";
 import { type Address, getAddress, isAddress } from "viem";
 import { adminApiToken, adminApiUrl, devPaths } from "../common/local-stack";
 import { resolveNetwork } from "../common/network";
-import { localRpcUrl } from "./deploy-local";
 import { anvilAccount, mint } from "./lib/glisk";
+import { localRpcUrl } from "./lib/local-deployment";
 
 const MAX_BATCH = 50;
 

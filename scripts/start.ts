@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { ponderBin } from "./lib/processes";
+import { entryArgs, ponderArgs } from "./lib/launch";
 
 const root = path.resolve(import.meta.dirname, "..");
 const role = process.argv[2] ?? "all";
@@ -26,7 +26,7 @@ function ponderSchema(): string {
 function command(name: "indexer" | "pipeline"): { args: string[]; env: NodeJS.ProcessEnv } {
   if (name === "pipeline") {
     return {
-      args: ["--import", "tsx", path.join(root, "pipeline/main.ts")],
+      args: entryArgs("pipeline"),
       env: {
         ...process.env,
         NODE_ENV: process.env.NODE_ENV ?? "production",
@@ -38,7 +38,7 @@ function command(name: "indexer" | "pipeline"): { args: string[]; env: NodeJS.Pr
   const views = process.env.PONDER_VIEWS_SCHEMA || "glisk";
   // Ponder reads PORT before --port; PORT is the pipeline's, so the indexer gets INDEXER_PORT.
   const env = { ...process.env, PORT: process.env.INDEXER_PORT || "42069" };
-  return { args: [ponderBin(), "start", "--schema", ponderSchema(), "--views-schema", views], env };
+  return { args: ponderArgs(["start", "--schema", ponderSchema(), "--views-schema", views]), env };
 }
 
 const children: ChildProcess[] = [];

@@ -5,31 +5,33 @@ import { fileURLToPath } from "node:url";
 import type { Context } from "../context";
 import { keeperStatus } from "../reveal/keeper";
 
+/** The version in the nearest package.json named `name` at or above `dir`. */
+function versionAbove(dir: string, name: string): string | null {
+  for (let current = dir; current !== path.dirname(current); current = path.dirname(current)) {
+    const file = path.join(current, "package.json");
+    if (!existsSync(file)) continue;
+    const json = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
+    if (json.name === name && json.version) return json.version;
+  }
+  return null;
+}
+
 /**
  * The installed version of `pkg`. Packages whose `exports` hide package.json (hono, kysely) are
  * found from their entry point, walking up to the package.json that names them.
  */
 function versionOf(pkg: string): string | null {
   try {
-    let dir = path.dirname(fileURLToPath(import.meta.resolve(pkg)));
-    while (dir !== path.dirname(dir)) {
-      const file = path.join(dir, "package.json");
-      if (existsSync(file)) {
-        const json = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
-        if (json.name === pkg && json.version) return json.version;
-      }
-      dir = path.dirname(dir);
-    }
+    return versionAbove(path.dirname(fileURLToPath(import.meta.resolve(pkg))), pkg);
   } catch {
-    // unresolvable: reported as null
+    return null; // unresolvable
   }
-  return null;
 }
 
+/** This project's version, found the same way from the sources and from the bundle in dist/. */
 function ownVersion(): string | null {
   try {
-    const file = path.resolve(import.meta.dirname, "../../package.json");
-    return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+    return versionAbove(path.dirname(fileURLToPath(import.meta.url)), "glisk-reveal-pipeline");
   } catch {
     return null;
   }

@@ -1,7 +1,8 @@
-/** Redis for `npm run dev`: REDIS_URL when it answers, else its own redis-server as a child. */
+/**
+ * Redis for `npm run dev`: REDIS_URL when it answers, else its own redis-server as a child. The Redis
+ * clients load only when an external REDIS_URL is used: the supervisor stays small otherwise.
+ */
 import { mkdirSync } from "node:fs";
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { QUEUE } from "../../common/jobs";
 import { freePort, hasCommand, redisServerArgs, waitForPort } from "../lib/processes";
 import { type Child, startChild } from "./children";
@@ -19,6 +20,7 @@ const shown = (url: string) => {
 };
 
 async function redisReachable(url: string): Promise<boolean> {
+  const { Redis } = await import("ioredis");
   const client = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
@@ -79,6 +81,7 @@ export async function devRedis({
 
 /** Removes every job of the three queues under `prefix`. */
 export async function emptyQueues(url: string, prefix: string): Promise<void> {
+  const { Queue } = await import("bullmq");
   for (const name of Object.values(QUEUE)) {
     const queue = new Queue(name, { connection: { url, maxRetriesPerRequest: 1 }, prefix });
     await queue.obliterate({ force: true });

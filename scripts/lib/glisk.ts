@@ -16,11 +16,11 @@ import {
   type PublicClient,
   parseEther,
   parseEventLogs,
-  toHex,
 } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { GliskNFTAbi } from "../../abis/GliskNFTAbi";
+import { projectRoot } from "./project-root";
 
 export const PLACEHOLDER_URI = "ipfs://bafkreihld5yx5vudecokbzjerfwyibzsxq2jxuzi7blnxx2uuz72ouoame";
 export const DEFAULT_MINT_PRICE = parseEther("0.00005");
@@ -31,15 +31,10 @@ export function anvilAccount(index: number) {
   return mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: index });
 }
 
-/** The raw private key of anvil development account `index`. */
-export function anvilKey(index: number): `0x${string}` {
-  const key = anvilAccount(index).getHdKey().privateKey;
-  if (!key) throw new Error("no private key");
-  return toHex(key);
-}
+export { anvilKey } from "./anvil-keys";
 
 const bytecode = (): `0x${string}` => {
-  const file = path.resolve(import.meta.dirname, "../../contracts/out/GliskNFT.json");
+  const file = path.join(projectRoot, "contracts/out/GliskNFT.json");
   return JSON.parse(readFileSync(file, "utf8")).bytecode;
 };
 
@@ -109,13 +104,17 @@ export async function mint(params: MintParameters): Promise<MintReturnType> {
     abi: GliskNFTAbi,
     functionName: "mintPrice",
   });
-  const hash = await wallet.writeContract({
+  const call = {
     address: params.address,
     abi: GliskNFTAbi,
     functionName: "mint",
     args: [params.author, BigInt(params.quantity)],
     value: price * BigInt(params.quantity),
-  });
+  } as const;
+  // The estimate is exact for the state it ran on; minted into a block shared with other mints it
+  // can run short (out of gas), so it gets a fifth more.
+  const estimate = await publicClient.estimateContractGas({ ...call, account: wallet.account });
+  const hash = await wallet.writeContract({ ...call, gas: (estimate * 6n) / 5n });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error(`mint reverted in ${hash}`);
   const [event] = parseEventLogs({ abi: GliskNFTAbi, eventName: "BatchMinted", logs: receipt.logs });

@@ -88,13 +88,21 @@ export function ponderBin(): string {
   return fileURLToPath(new URL("./bin/ponder.js", import.meta.resolve("ponder")));
 }
 
-export type AnvilOptions = { port?: number; blockTime?: number; chainId?: number; quiet?: boolean };
+export type AnvilOptions = {
+  port?: number;
+  blockTime?: number;
+  chainId?: number;
+  quiet?: boolean;
+  /** Block gas limit (anvil's default is 30,000,000). */
+  gasLimit?: number;
+};
 
 /** Starts anvil on loopback. Without `blockTime` it mines one block per transaction. */
 export async function startAnvil(options: AnvilOptions = {}): Promise<Service> {
   const port = options.port ?? (await freePort());
   const args = ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(options.chainId ?? 31337)];
   if (options.blockTime) args.push("--block-time", String(options.blockTime));
+  if (options.gasLimit) args.push("--gas-limit", String(options.gasLimit));
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", options.quiet === false ? "inherit" : "pipe", "pipe"] });
   await started(child, port, "anvil");
   return { url: `http://127.0.0.1:${port}`, port, process: child, stop: () => stopProcess(child) };
