@@ -5,8 +5,8 @@ import { config } from "./indexer/config";
 const { network } = config;
 
 export default createConfig({
-  database: config.DATABASE_URL
-    ? { kind: "postgres", connectionString: config.DATABASE_URL }
+  database: config.databaseUrl
+    ? { kind: "postgres", connectionString: config.databaseUrl }
     : { kind: "pglite", directory: config.PONDER_PGLITE_DIR },
   // The chain is named after GLISK_NETWORK so logs and metrics say which deployment they index.
   chains: {

@@ -1,11 +1,16 @@
 /** The indexer's environment variables: zod schema and the parser `indexer/config.ts` applies once. */
 import { z } from "zod";
-import { int, optionalString } from "../common/env";
+import { int, optionalBool, optionalList, optionalString } from "../common/env";
 import { type Network, resolveNetwork } from "../common/network";
 
 export const indexerEnv = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  /** Postgres for Ponder's tables; embedded PGlite in PONDER_PGLITE_DIR when unset. */
+  /**
+   * Postgres for Ponder's tables, as the indexer's own role (no privilege on the pipeline's schema);
+   * DATABASE_URL when unset; embedded PGlite in PONDER_PGLITE_DIR when neither is set.
+   */
+  INDEXER_DATABASE_URL: optionalString(),
   DATABASE_URL: optionalString(),
   /** PGlite is single-process: every indexer process needs its own directory. */
   PONDER_PGLITE_DIR: optionalString().transform((v) => v ?? ".ponder/pglite"),
@@ -18,15 +23,27 @@ export const indexerEnv = z.object({
   PONDER_POLLING_INTERVAL_MS: int(0, { max: 60_000 }),
   /** Fixed eth_getLogs block range for providers that cap it; 0 lets Ponder infer it from RPC errors. */
   PONDER_GET_LOGS_BLOCK_RANGE: int(0),
+  /** Ponder's SQL over HTTP (`/sql/*`, for @ponder/client); default on, except in production. */
+  INDEXER_SQL_ENABLED: optionalBool(),
+  /** Browser origins allowed to read the indexer's API (`*`: any); default any, except in production (none). */
+  INDEXER_CORS_ORIGINS: optionalList(),
+  /** Deepest GraphQL selection accepted (every field counts, `items` included). */
+  GRAPHQL_MAX_DEPTH: int(12, { min: 3, max: 100 }),
+  /** Most rows one GraphQL request may make Ponder read (nested pages multiply: graphql-cost.ts). */
+  GRAPHQL_MAX_ROWS: int(10_000, { min: 100, max: 10_000_000 }),
 });
 
 export type IndexerConfig = Omit<
   z.infer<typeof indexerEnv>,
-  "PONDER_POLLING_INTERVAL_MS" | "PONDER_GET_LOGS_BLOCK_RANGE"
+  "PONDER_POLLING_INTERVAL_MS" | "PONDER_GET_LOGS_BLOCK_RANGE" | "INDEXER_SQL_ENABLED" | "INDEXER_CORS_ORIGINS"
 > & {
   network: Network;
+  /** The Postgres Ponder uses (INDEXER_DATABASE_URL, else DATABASE_URL), or undefined for PGlite. */
+  databaseUrl: string | undefined;
   pollingIntervalMs: number;
   getLogsBlockRange: number | undefined;
+  sqlEnabled: boolean;
+  corsOrigins: string[];
 };
 
 /** Parses `env` into the indexer config or throws an Error listing every problem. */
@@ -41,11 +58,21 @@ export function parseIndexerConfig(env: Record<string, string | undefined>): Ind
     problems.push((error as Error).message);
   }
   if (!parsed.success || !network) throw new Error(`Invalid indexer configuration:\n- ${problems.join("\n- ")}`);
-  const { PONDER_POLLING_INTERVAL_MS: polling, PONDER_GET_LOGS_BLOCK_RANGE: range, ...rest } = parsed.data;
+  const {
+    PONDER_POLLING_INTERVAL_MS: polling,
+    PONDER_GET_LOGS_BLOCK_RANGE: range,
+    INDEXER_SQL_ENABLED: sql,
+    INDEXER_CORS_ORIGINS: cors,
+    ...rest
+  } = parsed.data;
+  const production = rest.NODE_ENV === "production";
   return {
     ...rest,
     network,
+    databaseUrl: rest.INDEXER_DATABASE_URL ?? rest.DATABASE_URL,
     pollingIntervalMs: polling || (network.chainId === 31337 ? 200 : 1_000),
     getLogsBlockRange: range || undefined,
+    sqlEnabled: sql ?? !production,
+    corsOrigins: cors ?? (production ? [] : ["*"]),
   };
 }
