@@ -16,4 +16,5 @@ COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --chown=node:node . .
 USER node
 EXPOSE 42069 42070
-CMD ["node", "--import", "tsx", "pipeline/main.ts"]
+# One role per container, under the project's supervisor (docker-compose.yml picks the role).
+CMD ["node", "--import", "tsx", "scripts/start.ts", "pipeline"]

@@ -38,9 +38,17 @@ export function openDatabase(options: DatabaseOptions): Db {
   return new Kysely<Database>({ dialect: new PGliteDialect({ pglite: new PGlite(dir) }) }).withSchema(SCHEMA);
 }
 
-/** Creates the schema and runs every pending migration; throws on the first failure. */
+/**
+ * Creates the schema when it is missing and runs every pending migration; throws on the first
+ * failure. A schema that exists (created by an administrator for the pipeline's role,
+ * docker/postgres/roles.sql) is used as it is: CREATE SCHEMA IF NOT EXISTS would need the CREATE
+ * privilege on the database, which that role does not have.
+ */
 export async function migrate(db: Db): Promise<void> {
-  await sql`create schema if not exists ${sql.id(SCHEMA)}`.execute(db);
+  const { rows } = await sql<{ found: number }>`select 1 as found from pg_namespace where nspname = ${SCHEMA}`.execute(
+    db,
+  );
+  if (rows.length === 0) await sql`create schema if not exists ${sql.id(SCHEMA)}`.execute(db);
   const migrator = new Migrator({
     db,
     provider: migrations,
