@@ -38,10 +38,8 @@ export function jsonErrorHandler(logger: Pick<Logger, "error">) {
     if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status);
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
-      return c.json(
-        errorBody(status === 401 ? "unauthorized" : "http_error", error.message || "request failed"),
-        status,
-      );
+      const code = status === 401 ? "unauthorized" : status === 504 ? "timeout" : "http_error";
+      return c.json(errorBody(code, error.message || "request failed"), status);
     }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, "unhandled API error");
     return c.json(errorBody("internal", "internal error"), 500);

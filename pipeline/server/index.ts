@@ -10,6 +10,8 @@ import { serve } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { timeout } from "hono/timeout";
 import { errorBody, jsonErrorHandler } from "../../common/http-errors";
 import type { Context } from "../context";
 import { adminRoutes } from "./admin";
@@ -20,6 +22,9 @@ import { createMetrics, type Metrics, metricsRoutes } from "./metrics";
 import { openApiRoutes } from "./openapi";
 
 const BULL_BOARD_PATH = "/admin/queues";
+
+const requestTimeout = (ms: number) =>
+  timeout(ms, () => new HTTPException(504, { message: `the request took longer than ${ms} ms` }));
 export const ADMIN_BODY_LIMIT = 64 * 1024;
 
 function bullBoard(ctx: Context) {
@@ -37,6 +42,8 @@ function bullBoard(ctx: Context) {
 export function createApp(ctx: Context, options: { metrics?: Metrics } = {}): Hono {
   const metrics = options.metrics ?? createMetrics(ctx);
   const app = new Hono();
+  // A request that cannot be answered in time gets a 504 instead of holding a connection open.
+  app.use("*", requestTimeout(ctx.config.REQUEST_TIMEOUT_MS));
   // Audit trail of operator actions: every state-changing /admin request, without its body.
   app.use("/admin/*", async (c, next) => {
     const started = Date.now();
@@ -75,7 +82,9 @@ export async function startServer(ctx: Context): Promise<RunningServer> {
   const app = createApp(ctx, { metrics });
   const { HOST: hostname, PORT: port } = ctx.config;
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname, port }, () => resolve(s));
+    // Slow clients (headers dribbled in, a body never finished) are cut off by Node itself.
+    const serverOptions = { requestTimeout: ctx.config.REQUEST_TIMEOUT_MS, headersTimeout: 10_000 };
+    const s = serve({ fetch: app.fetch, hostname, port, serverOptions }, () => resolve(s));
     s.once("error", reject);
   });
   const bound = (server.address() as AddressInfo).port;

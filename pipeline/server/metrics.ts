@@ -12,6 +12,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import { JOB_STATES, QUEUE, type QueueName } from "../../common/jobs";
 import type { Context } from "../context";
 import { countByStatus, type RevealSums, revealSums } from "../db/stats";
+import { sharedFor } from "./health-probes";
 
 export type Metrics = {
   registry: Registry;
@@ -30,15 +31,6 @@ function outcomeOf(returnvalue: unknown): "completed" | "skipped" {
     if (r.status === "skipped" || r.outcome === "skipped" || r.skipped === true) return "skipped";
   }
   return "completed";
-}
-
-/** `load`, called at most once per `ms`: callers within that time share its promise. */
-function sharedFor<T>(ms: number, load: () => Promise<T>): () => Promise<T> {
-  let last: { at: number; value: Promise<T> } | undefined;
-  return () => {
-    if (!last || Date.now() - last.at > ms) last = { at: Date.now(), value: load() };
-    return last.value;
-  };
 }
 
 /** Gauges read at scrape time: queue depths from Redis, token and reveal figures from the database. */
