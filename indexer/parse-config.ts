@@ -27,6 +27,8 @@ export const indexerEnv = z.object({
   INDEXER_SQL_ENABLED: optionalBool(),
   /** Browser origins allowed to read the indexer's API (`*`: any); default any, except in production (none). */
   INDEXER_CORS_ORIGINS: optionalList(),
+  /** The longest a request to the indexer's API may take before it is answered 504. */
+  REQUEST_TIMEOUT_MS: int(30_000, { min: 1_000, max: 600_000 }),
   /** Deepest GraphQL selection accepted (every field counts, `items` included). */
   GRAPHQL_MAX_DEPTH: int(12, { min: 3, max: 100 }),
   /** Most rows one GraphQL request may make Ponder read (nested pages multiply: graphql-cost.ts). */

@@ -8,6 +8,8 @@
 import { db } from "ponder:api";
 import schema from "ponder:schema";
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { timeout } from "hono/timeout";
 import { client, graphql } from "ponder";
 import { config } from "../../indexer/config";
 import { corsAllowList } from "../../indexer/cors";
@@ -23,6 +25,10 @@ const limits = { maxDepth: config.GRAPHQL_MAX_DEPTH, maxRows: config.GRAPHQL_MAX
 const graphqlOptions = { maxOperationDepth: config.GRAPHQL_MAX_DEPTH, maxOperationTokens: limits.maxTokens };
 
 app.use("*", corsAllowList(config.corsOrigins));
+app.use(
+  "*",
+  timeout(config.REQUEST_TIMEOUT_MS, () => new HTTPException(504, { message: "the request took too long" })),
+);
 app.use("/sql/*", sqlGuard({ enabled: config.sqlEnabled }));
 app.use("/sql/*", client({ db, schema }));
 for (const path of ["/graphql", "/"]) {
