@@ -7,6 +7,7 @@ import type { Redis } from "ioredis";
 import type { PublicClient } from "viem";
 import { QUEUE, type QueueName } from "../common/jobs";
 import { createLogger, type Logger, scrubber } from "../common/logger";
+import { type OutageLog, outageLog } from "../common/outage-log";
 import { producerConnection, workerConnection } from "../common/redis";
 import { secretValues } from "../common/secrets";
 import { createChainClient } from "./chain/client";
@@ -24,6 +25,8 @@ export type Context = {
   queues: Record<QueueName, Queue>;
   /** Shared connection for producers; workers create their own blocking connections. */
   redis: Redis;
+  /** One error line when a dependency goes away, a summary while it stays away, one when it is back. */
+  outages: { redis: OutageLog; postgres: OutageLog };
   workerConnection: () => Redis;
   close: () => Promise<void>;
 };
@@ -34,13 +37,23 @@ export type ContextOverrides = Partial<Pick<Context, "logger" | "chain" | "db">>
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<Context> {
   const secrets = secretValues(config);
   const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, secrets });
-  const db = overrides.db ?? (await createDatabase({ url: config.DATABASE_URL, dataDir: config.PIPELINE_DATA_DIR }));
+  const outages = {
+    redis: outageLog({ logger, dependency: "redis" }),
+    postgres: outageLog({ logger, dependency: "postgres" }),
+  };
+  const events = { error: outages.postgres.failed, connect: outages.postgres.ok };
+  const db =
+    overrides.db ?? (await createDatabase({ url: config.DATABASE_URL, dataDir: config.PIPELINE_DATA_DIR, events }));
   const chain = overrides.chain ?? createChainClient(config.network);
-  const redis = producerConnection(config.REDIS_URL);
-  redis.on("error", (error) => logger.warn({ err: error.message }, "redis producer connection error"));
+  const watched = (connection: Redis) => connection.on("error", outages.redis.failed).on("ready", outages.redis.ok);
+  const redis = watched(producerConnection(config.REDIS_URL));
   const opened: Redis[] = [];
   const queues = Object.fromEntries(
-    Object.values(QUEUE).map((name) => [name, new Queue(name, { connection: redis, prefix: config.QUEUE_PREFIX })]),
+    Object.values(QUEUE).map((name) => {
+      const queue = new Queue(name, { connection: redis, prefix: config.QUEUE_PREFIX });
+      queue.on("error", outages.redis.failed);
+      return [name, queue];
+    }),
   ) as Record<QueueName, Queue>;
   return {
     config,
@@ -50,8 +63,9 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     chain,
     queues,
     redis,
+    outages,
     workerConnection: () => {
-      const connection = workerConnection(config.REDIS_URL);
+      const connection = watched(workerConnection(config.REDIS_URL));
       opened.push(connection);
       return connection;
     },

@@ -58,7 +58,8 @@ export function startStageWorkers(ctx: Context, overrides: StageWorkerOverrides 
   );
   const pin = new Worker(QUEUE.pin, createPinProcessor({ ctx, store, pinner }), options(config.PIN_CONCURRENCY));
   for (const worker of [generate, pin]) {
-    worker.on("error", (error) => logger.error({ queue: worker.name, err: error.message }, "worker error"));
+    // A worker's errors are its Redis connection's: logged once per outage, not once per retry.
+    worker.on("error", ctx.outages.redis.failed);
   }
   logger.info(
     {
@@ -110,7 +111,7 @@ export async function startRevealWorker(ctx: Context, options: { sweepMs?: numbe
   const processor = createRevealProcessor({ ctx, keeper, signal: stopping.signal, onUnauthorized: () => void close() });
   // A round that stalls repeatedly (its holder keeps crashing) is retried, not failed: rounds are idempotent.
   worker = new Worker(QUEUE.reveal, processor, workerOptions(ctx, { concurrency: 1, maxStalledCount: 10 }));
-  worker.on("error", (error) => ctx.logger.warn({ err: error.message }, "reveal worker error"));
+  worker.on("error", ctx.outages.redis.failed);
   setRevealWorkerState({ running: true, stoppedReason: null });
   const schedulers = [revealSweep(options.sweepMs ?? REVEAL_SWEEP_MS)];
   await ensureSchedulers(ctx, schedulers);
@@ -138,7 +139,7 @@ export async function startStageRecovery(
     workerOptions(ctx, { concurrency: 1, maxStalledCount: 1 }),
   );
   worker.on("failed", (job, error) => log.warn({ err: error.message, jobId: job?.id }, "periodic recovery failed"));
-  worker.on("error", (error) => log.warn({ err: error.message }, "recover worker error"));
+  worker.on("error", ctx.outages.redis.failed);
   const schedulers = [stageRecovery(ctx.config.RECOVER_INTERVAL_SECONDS * 1000), ...(options.schedulers ?? [])];
   const watchdog = await startSchedulerWatchdog(ctx, { schedulers, watchMs: options.watchMs });
   log.info({ everySeconds: ctx.config.RECOVER_INTERVAL_SECONDS }, "periodic stage recovery scheduled");

@@ -18,7 +18,16 @@ const migrations: MigrationProvider = {
   getMigrations: async () => ({ "0001_initial": initial, "0002_image_pinned_at": imagePinnedAt }),
 };
 
-export type DatabaseOptions = { url?: string; dataDir?: string };
+export type DatabaseOptions = {
+  url?: string;
+  dataDir?: string;
+  /**
+   * The Postgres pool's connection events. An idle connection that the server drops (a restart, a
+   * failover) is reported here instead of crashing the process with an unhandled 'error'; the next
+   * query opens a new connection.
+   */
+  events?: { error: (error: Error) => void; connect: () => void };
+};
 export type Db = Kysely<Database>;
 
 // int8 as a JS number on both drivers (block numbers and ids fit); numeric stays a string.
@@ -31,6 +40,12 @@ const pgTypes = {
 export function openDatabase(options: DatabaseOptions): Db {
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: 10, types: pgTypes as pg.CustomTypesConfig });
+    pool.on("error", (error) => options.events?.error(error));
+    pool.on("connect", (client) => {
+      // A connection that breaks while checked out also emits on the client: handled by its query.
+      client.on("error", (error) => options.events?.error(error));
+      options.events?.connect();
+    });
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }).withSchema(SCHEMA);
   }
   const dir = options.dataDir ?? ".data/pipeline";

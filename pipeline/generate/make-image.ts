@@ -9,6 +9,7 @@ import type { Context } from "../context";
 import type { Token } from "../db/schema";
 import { updateForMint } from "../db/tokens";
 import { PermanentError } from "../errors";
+import { withHeartbeat } from "../jobs/heartbeat";
 import { chooseProvider, type ImageProvider, type ImageProviders } from "../providers/image";
 import { type Generated, generateWithFallbackPrompt, type PromptKind } from "./fallback-prompt";
 import { promptHash } from "./prompt";
@@ -56,14 +57,10 @@ export async function makeImage(p: MakeImageParameters): Promise<Generated & { p
       },
     });
   const resumeId = token.image_provider === provider.name ? token.prediction_id : null;
-  const generated = await generateWithFallbackPrompt({
-    ctx,
-    run,
+  const generated = await withHeartbeat(ctx, {
     key,
-    promptKind: p.promptKind,
-    prompt: p.prompt,
-    resumeId,
-    log,
+    work: () =>
+      generateWithFallbackPrompt({ ctx, run, key, promptKind: p.promptKind, prompt: p.prompt, resumeId, log }),
   });
   return { ...generated, provider: provider.name };
 }

@@ -10,6 +10,7 @@ import type { Context } from "../context";
 import { getToken } from "../db/token-queries";
 import { transition, updateForMint } from "../db/tokens";
 import { PermanentError } from "../errors";
+import { withHeartbeat } from "../jobs/heartbeat";
 import { stageFailure } from "../jobs/stage-failure";
 import type { LocalStore } from "../providers/local-ipfs-store";
 import { extensionFor, type ImageMime } from "../providers/mime";
@@ -26,8 +27,10 @@ export function createPinProcessor(deps: PinDeps) {
   const { ctx } = deps;
   return async (job: Job<PinJobData>): Promise<PinResult> => {
     const log = ctx.logger.child({ stage: "pin", tokenId: job.data.tokenId, jobId: job.id });
+    const key = { chainId: job.data.chainId, tokenId: job.data.tokenId, mintTxHash: job.data.mintTxHash };
     try {
-      return await pin(deps, job, log);
+      // Uploads may take up to PIN_TIMEOUT_MS each: the heartbeat tells recovery the job is alive.
+      return await withHeartbeat(ctx, { key, work: () => pin(deps, job, log) });
     } catch (error) {
       throw await stageFailure(error, { ctx, job, queue: ctx.queues.pin, stage: "pin", from: ["generated"], log });
     }

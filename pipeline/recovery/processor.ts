@@ -10,17 +10,13 @@ import { type RecoverParameters, type RecoverReturnType, recoverStages } from ".
 
 /**
  * Rows written more recently than this may belong to a job still running whose Redis entry was
- * wiped: twice the lock, plus the longest a stage goes without writing its row — a generate attempt
- * waits on the provider and then downloads, a pin upload runs up to PIN_TIMEOUT_MS (the image's
- * pin is recorded before the metadata's upload starts).
+ * wiped. A live attempt touches its row every half lock period while it waits on a provider
+ * (jobs/heartbeat.ts), so two lock periods without a write mean no worker holds it, whatever the
+ * status.
  */
 export function quietSince(config: Config, now = Date.now()): NonNullable<RecoverParameters["quietSince"]> {
-  const base = now - 2 * config.WORKER_LOCK_DURATION_MS;
-  return {
-    detected: new Date(base),
-    generating: new Date(base - config.GENERATE_TIMEOUT_SECONDS * 1000 - config.IMAGE_DOWNLOAD_TIMEOUT_MS),
-    generated: new Date(base - config.PIN_TIMEOUT_MS),
-  };
+  const quiet = new Date(now - 2 * config.WORKER_LOCK_DURATION_MS);
+  return { detected: quiet, generating: quiet, generated: quiet };
 }
 
 /** One periodic pass: recovers the rows that have been quiet for the grace period. */

@@ -21,7 +21,7 @@ export type Metrics = {
   close: () => Promise<void>;
 };
 
-type MetricsContext = Pick<Context, "config" | "db" | "queues" | "logger" | "workerConnection">;
+type MetricsContext = Pick<Context, "config" | "db" | "queues" | "logger" | "workerConnection" | "outages">;
 
 /** "skipped" when the processor found its work already done (returned "skipped" or `{ status: "skipped" }`). */
 function outcomeOf(returnvalue: unknown): "completed" | "skipped" {
@@ -121,7 +121,7 @@ export function createMetrics(ctx: MetricsContext): Metrics {
     listen: async () => {
       for (const stage of Object.values(QUEUE)) {
         const events = new QueueEvents(stage, { connection: ctx.workerConnection(), prefix: ctx.config.QUEUE_PREFIX });
-        events.on("error", (error) => ctx.logger.warn({ err: error.message, queue: stage }, "queue events error"));
+        events.on("error", ctx.outages.redis.failed);
         events.on("completed", ({ jobId, returnvalue }) => void observe(stage, jobId, outcomeOf(returnvalue)));
         events.on("failed", ({ jobId }) => void observe(stage, jobId, "failed"));
         listeners.push(events);
