@@ -31,6 +31,8 @@ export type SupervisorOptions = {
   /** How long a stopping child may take before SIGKILL. */
   stopGraceMs?: number;
   say?: (line: string) => void;
+  /** Where the children's (scrubbed) output goes; this process's stdout and stderr by default. */
+  write?: { stdout: (text: string) => void; stderr: (text: string) => void };
 };
 
 export type Supervisor = {
@@ -61,10 +63,12 @@ export function supervise(specs: readonly RoleSpec[], o: SupervisorOptions): Sup
     const { spec } = role;
     const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ["ignore", "pipe", "pipe"] });
     role.child = child;
-    const forward = (stream: NodeJS.ReadableStream | null, out: NodeJS.WriteStream) =>
-      forwardLines(stream, { line: o.scrub, write: (text) => out.write(text) });
-    forward(child.stdout, process.stdout);
-    forward(child.stderr, process.stderr);
+    const out = o.write ?? {
+      stdout: (text: string) => process.stdout.write(text),
+      stderr: (text: string) => process.stderr.write(text),
+    };
+    forwardLines(child.stdout, { line: o.scrub, write: out.stdout });
+    forwardLines(child.stderr, { line: o.scrub, write: out.stderr });
     child.once("exit", (code, signal) => onExit(role, child, code, signal));
   };
 
