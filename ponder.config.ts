@@ -1,6 +1,7 @@
 import { createConfig } from "ponder";
 import { GliskNFTAbi } from "./abis/GliskNFTAbi";
 import { config } from "./indexer/config";
+import { resilientTransport } from "./indexer/rpc-transport";
 
 const { network } = config;
 
@@ -12,7 +13,8 @@ export default createConfig({
   chains: {
     [network.name]: {
       id: network.chainId,
-      rpc: network.rpcUrl,
+      // HTTP through a transport that keeps an RPC outage from throttling Ponder for minutes after it.
+      rpc: /^https?:/.test(network.rpcUrl) ? resilientTransport(network.rpcUrl, config.RPC_TIMEOUT_MS) : network.rpcUrl,
       pollingInterval: config.pollingIntervalMs,
       ethGetLogsBlockRange: config.getLogsBlockRange,
     },

@@ -27,6 +27,13 @@ export const indexerEnv = z.object({
   INDEXER_SQL_ENABLED: optionalBool(),
   /** Browser origins allowed to read the indexer's API (`*`: any); default any, except in production (none). */
   INDEXER_CORS_ORIGINS: optionalList(),
+  /** How long the indexer waits for one RPC request before retrying it (Ponder's own default is 10 s). */
+  RPC_TIMEOUT_MS: int(5_000, { min: 500, max: 60_000 }),
+  /** The indexer counts as lagging when it trails the head by more than this many blocks and seconds. */
+  INDEXER_MAX_LAG_BLOCKS: int(30, { min: 1 }),
+  INDEXER_MAX_LAG_SECONDS: int(60, { min: 1 }),
+  /** npm start and npm run dev restart an indexer that has been lagging this long (0: never). */
+  INDEXER_STALL_RESTART_SECONDS: int(180, { min: 0 }),
   /** The longest a request to the indexer's API may take before it is answered 504. */
   REQUEST_TIMEOUT_MS: int(30_000, { min: 1_000, max: 600_000 }),
   /** Deepest GraphQL selection accepted (every field counts, `items` included). */
