@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { anvilAccount, deployGlisk, mint, waitFor } from "../scripts/lib/glisk";
+import { startPonder } from "../scripts/lib/ponder";
 import { startAnvil, startRedis } from "../scripts/lib/processes";
-import { startPonder } from "../test/helpers/ponder";
 
 const REQUESTS = Number(process.env.BENCH_ABUSE_REQUESTS ?? 50);
 const TOKENS = 1_000;

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { indexedBlock, type PonderStatus } from "../common/indexer-lag";
 import { startTcpProxy, type TcpProxy } from "../fakes/tcp-proxy";
 import { anvilAccount, deployGlisk, localClients, waitFor } from "../scripts/lib/glisk";
+import { type PonderProcess, startPonder } from "../scripts/lib/ponder";
 import { type Service, startRedis } from "../scripts/lib/processes";
-import { type PonderProcess, startPonder } from "./helpers/ponder";
 import { useAnvil, useDatabase } from "./helpers/services";
 
 const anvil = useAnvil({ blockTime: 1 });

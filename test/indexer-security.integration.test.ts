@@ -9,8 +9,8 @@ import path from "node:path";
 import type { Address } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { anvilAccount, deployGlisk, mint, waitFor } from "../scripts/lib/glisk";
+import { type PonderProcess, startPonder } from "../scripts/lib/ponder";
 import { type Service, startRedis } from "../scripts/lib/processes";
-import { type PonderProcess, startPonder } from "./helpers/ponder";
 import { useAnvil, useDatabase } from "./helpers/services";
 
 const anvil = useAnvil();

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
 import type { GenerateJobData } from "../common/jobs";
 import { anvilAccount, deployGlisk, grantKeeper, localClients, mint, waitFor } from "../scripts/lib/glisk";
+import { type PonderProcess, type StartPonderOptions, startPonder } from "../scripts/lib/ponder";
 import { type Service, startRedis } from "../scripts/lib/processes";
-import { type PonderProcess, type StartPonderOptions, startPonder } from "./helpers/ponder";
 import { useAnvil, useDatabase } from "./helpers/services";
 
 const anvil = useAnvil();

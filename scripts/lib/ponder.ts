@@ -1,11 +1,11 @@
 /**
- * A real Ponder process for integration tests: `ponder dev --disable-ui` or `ponder start` on a free
+ * A real Ponder process for the tests and benchmarks: `ponder dev --disable-ui` or `ponder start` on a free
  * loopback port, with its own PGlite directory or Postgres database so test files running in
  * parallel never share state.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
-import { freePort, ponderBin, stopProcess } from "../../scripts/lib/processes";
+import { freePort, ponderBin, stopProcess } from "./processes";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
