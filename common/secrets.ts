@@ -11,6 +11,7 @@ export const secretKeys = [
   "REPLICATE_API_TOKEN",
   "OPENAI_API_KEY",
   "PINATA_JWT",
+  "X_CLIENT_SECRET",
   "KEEPER_PRIVATE_KEY",
   "DATABASE_URL",
 ] as const;
@@ -21,22 +22,30 @@ const MIN_LENGTH = 8;
 export type SecretSource = Partial<Record<(typeof secretKeys)[number], string | undefined>> & {
   REDIS_URL: string;
   network: { rpcUrl: string };
+  /** The pipeline's second RPC (Optimism, for Farcaster), keyed like the first. */
+  FARCASTER_RPC_URL?: string;
 };
 
-/** Every secret value `config` holds: the secret variables, the non-public parts of the RPC URL, Redis's password. */
+/** The parts of an RPC URL that may carry an API key: all of it, its path and query, its password. */
+function rpcUrlSecrets(rpcUrl: string): string[] {
+  try {
+    const url = new URL(rpcUrl);
+    const rest = `${url.pathname === "/" ? "" : url.pathname}${url.search}`;
+    return rest || url.username || url.password ? [rpcUrl, rest, url.password] : [];
+  } catch {
+    return [rpcUrl];
+  }
+}
+
+/** Every secret value `config` holds: the secret variables, the non-public parts of the RPC URLs, Redis's password. */
 export function secretValues(config: SecretSource): string[] {
   const values: string[] = [];
   for (const key of secretKeys) {
     const value = config[key];
     if (typeof value === "string") values.push(value);
   }
-  try {
-    const url = new URL(config.network.rpcUrl);
-    const rest = `${url.pathname === "/" ? "" : url.pathname}${url.search}`;
-    if (rest || url.username || url.password) values.push(config.network.rpcUrl, rest, url.password);
-  } catch {
-    values.push(config.network.rpcUrl);
-  }
+  values.push(...rpcUrlSecrets(config.network.rpcUrl));
+  if (config.FARCASTER_RPC_URL) values.push(...rpcUrlSecrets(config.FARCASTER_RPC_URL));
   try {
     values.push(decodeURIComponent(new URL(config.REDIS_URL).password));
   } catch {
