@@ -7,7 +7,7 @@ import type { Redis } from "ioredis";
 import type { PublicClient } from "viem";
 import { QUEUE, type QueueName } from "../common/jobs";
 import { createLogger, type Logger } from "../common/logger";
-import { producerConnection, workerConnection } from "../common/redis";
+import { producerConnection, requestConnection, workerConnection } from "../common/redis";
 import { secretValues } from "../common/secrets";
 import { createChainClient } from "./chain/client";
 import type { Config } from "./config";
@@ -21,6 +21,8 @@ export type Context = {
   queues: Record<QueueName, Queue>;
   /** Shared connection for producers; workers create their own blocking connections. */
   redis: Redis;
+  /** Fail-fast connection for work inside HTTP requests: rate limits, sign-in challenges, OAuth state. */
+  requestRedis: Redis;
   workerConnection: () => Redis;
   close: () => Promise<void>;
 };
@@ -34,6 +36,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const chain = overrides.chain ?? createChainClient(config.network);
   const redis = producerConnection(config.REDIS_URL);
   redis.on("error", (error) => logger.warn({ err: error.message }, "redis producer connection error"));
+  const requestRedis = requestConnection(config.REDIS_URL);
+  requestRedis.on("error", (error) => logger.warn({ err: error.message }, "redis request connection error"));
   const opened: Redis[] = [];
   const queues = Object.fromEntries(
     Object.values(QUEUE).map((name) => [name, new Queue(name, { connection: redis, prefix: config.QUEUE_PREFIX })]),
@@ -45,6 +49,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     chain,
     queues,
     redis,
+    requestRedis,
     workerConnection: () => {
       const connection = workerConnection(config.REDIS_URL);
       opened.push(connection);
@@ -54,6 +59,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       await Promise.all(Object.values(queues).map((q) => q.close()));
       await Promise.all(opened.map((c) => c.quit().catch(() => c.disconnect())));
       await redis.quit().catch(() => redis.disconnect());
+      await requestRedis.quit().catch(() => requestRedis.disconnect());
       if (!overrides.db) await db.destroy();
     },
   };

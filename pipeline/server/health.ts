@@ -2,12 +2,12 @@
  * Health routes for orchestrators and operators. Answers name what is wrong ("redis unreachable")
  * without error texts, hosts or credentials.
  */
-
-import { Hono } from "hono";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { JOB_STATES } from "../../common/jobs";
 import type { Context } from "../context";
 import { pingDatabase } from "../db/database";
 import { keeperStatus } from "../reveal/keeper";
+import { json } from "./responses";
 
 const CHECK_TIMEOUT_MS = 3_000;
 
@@ -32,10 +32,39 @@ const passes = (check: () => Promise<unknown>) =>
 /** Ponder's /status: `{ [chainName]: { id, block: { number, timestamp } } }`. */
 type PonderStatus = Record<string, { id: number; block: { number: number; timestamp: number } }>;
 
+const Status = z
+  .looseObject({ status: z.string(), reason: z.string().optional() })
+  .openapi("HealthStatus", { description: "`status` says whether it is fine; `reason` names what is wrong" });
+
+/** A health check: 200 when fine, 503 naming what is wrong. */
+const check = (path: string, summary: string) =>
+  createRoute({
+    method: "get",
+    path,
+    tags: ["health"],
+    summary,
+    responses: { 200: json(Status, "fine"), 503: json(Status, "something is wrong (see reason)") },
+  });
+
+const routes = {
+  live: createRoute({
+    method: "get",
+    path: "/",
+    tags: ["health"],
+    summary: "Liveness",
+    responses: { 200: json(Status, "the process is up") },
+  }),
+  ready: check("/ready", "Database, Redis and RPC reachable"),
+  indexer: check("/indexer", "Indexed block vs chain head"),
+  workers: check("/workers", "Job counts per queue and state"),
+  keeper: check("/keeper", "Keeper address, balance and role"),
+};
+
+/** The health routes; `ctx` is read only while serving. */
 export function healthRoutes(ctx: Context) {
-  return new Hono()
-    .get("/", (c) => c.json({ status: "ok" }))
-    .get("/ready", async (c) => {
+  return new OpenAPIHono()
+    .openapi(routes.live, (c) => c.json({ status: "ok" }, 200))
+    .openapi(routes.ready, async (c) => {
       const [database, redis, rpc] = await Promise.all([
         passes(() => pingDatabase(ctx.db)),
         passes(() => ctx.redis.ping()),
@@ -46,9 +75,9 @@ export function healthRoutes(ctx: Context) {
         .filter(([, ok]) => !ok)
         .map(([name]) => `${name} unreachable`);
       if (failing.length > 0) return c.json({ status: "unavailable", reason: failing.join(", "), checks }, 503);
-      return c.json({ status: "ready", checks });
+      return c.json({ status: "ready", checks }, 200);
     })
-    .get("/indexer", async (c) => {
+    .openapi(routes.indexer, async (c) => {
       const base = ctx.config.INDEXER_URL.replace(/\/+$/, "");
       const [status, ready, head] = await Promise.all([
         within(fetch(`${base}/status`).then((r) => (r.ok ? (r.json() as Promise<PonderStatus>) : undefined))).catch(
@@ -73,9 +102,9 @@ export function healthRoutes(ctx: Context) {
       if (chainHead === null) return c.json({ ...body, status: "unavailable", reason: "rpc unreachable" }, 503);
       if (!chain)
         return c.json({ ...body, status: "unavailable", reason: "indexer has not indexed this chain yet" }, 503);
-      return c.json({ ...body, status: ready ? "ok" : "syncing" });
+      return c.json({ ...body, status: ready ? "ok" : "syncing" }, 200);
     })
-    .get("/workers", async (c) => {
+    .openapi(routes.workers, async (c) => {
       const queues: Record<string, { counts: Record<string, number>; workers: number; paused: boolean }> = {};
       try {
         for (const [name, queue] of Object.entries(ctx.queues)) {
@@ -87,9 +116,9 @@ export function healthRoutes(ctx: Context) {
       } catch {
         return c.json({ status: "unavailable", reason: "redis unreachable" }, 503);
       }
-      return c.json({ status: "ok", queues });
+      return c.json({ status: "ok", queues }, 200);
     })
-    .get("/keeper", async (c) => {
+    .openapi(routes.keeper, async (c) => {
       // keeperStatus falls back to the last values it saw when the chain is down: probe the RPC too,
       // so an outage is not reported as a healthy keeper.
       const [keeper, rpc] = await Promise.all([
@@ -107,6 +136,6 @@ export function healthRoutes(ctx: Context) {
               ? "keeper has no balance"
               : keeper.stoppedReason;
       if (reason) return c.json({ status: "unavailable", reason, ...keeper }, 503);
-      return c.json({ status: "ok", ...keeper });
+      return c.json({ status: "ok", ...keeper }, 200);
     });
 }

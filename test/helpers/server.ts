@@ -39,11 +39,13 @@ export function configEnv(config: Config): Record<string, string> {
 
 export type Harness = {
   ctx: Context;
+  /** The environment the server's config was parsed from. */
+  env: Record<string, string>;
   server: RunningServer;
   rpcUrl: string;
   contract: `0x${string}`;
   ipfsDir: string;
-  /** fetch against the server; `token: false` sends no Authorization header. */
+  /** fetch against the server; `token: false` sends no Authorization header; a body is sent as JSON. */
   call: (pathname: string, init?: RequestInit & { token?: string | false }) => Promise<Response>;
 };
 
@@ -60,7 +62,7 @@ export function useServer(extraEnv: Record<string, string> = {}): () => Harness 
     const ipfsDir = mkdtempSync(path.join(tmpdir(), "glisk-ipfs-"));
     const keeperKey = keeper.getHdKey().privateKey;
     if (!keeperKey) throw new Error("no key for anvil account 1");
-    const config = parseConfig({
+    const env: Record<string, string> = {
       NODE_ENV: "test",
       LOG_LEVEL: "silent",
       HOST: "127.0.0.1",
@@ -77,11 +79,13 @@ export function useServer(extraEnv: Record<string, string> = {}): () => Harness 
       KEEPER_PRIVATE_KEY: `0x${Buffer.from(keeperKey).toString("hex")}`,
       ...(db.kind === "postgres" ? { DATABASE_URL: db.url } : { PIPELINE_DATA_DIR: db.dir }),
       ...extraEnv,
-    });
+    };
+    const config = parseConfig(env);
     const ctx = await createContext(config, { logger: createLogger({ level: "silent" }) });
     const server = await startServer(ctx);
     harness = {
       ctx,
+      env,
       server,
       rpcUrl: anvil().url,
       contract: address,
@@ -89,7 +93,11 @@ export function useServer(extraEnv: Record<string, string> = {}): () => Harness 
       call: (pathname, { token = ADMIN_TOKEN, headers, ...init } = {}) =>
         fetch(`${server.url}${pathname}`, {
           ...init,
-          headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(headers as Record<string, string>) },
+          headers: {
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+            ...(headers as Record<string, string>),
+          },
         }),
     };
     cleanup = async () => {
@@ -121,4 +129,24 @@ export async function mintDetected(h: Harness, p: { author: `0x${string}`; quant
     });
   }
   return minted.tokenIds.map(String);
+}
+
+export type Variant = { ctx: Context; server: RunningServer; close: () => Promise<void> };
+
+/**
+ * Another server on the harness's database and Redis, its environment changed by `env`: a variant
+ * configuration, or a second replica. Stop it with `close`.
+ */
+export async function startVariant(h: Harness, env: Record<string, string> = {}): Promise<Variant> {
+  const config = parseConfig({ ...h.env, PORT: String(await freePort()), ...env });
+  const ctx = await createContext(config, { db: h.ctx.db, logger: createLogger({ level: "silent" }) });
+  const server = await startServer(ctx);
+  return {
+    ctx,
+    server,
+    close: async () => {
+      await server.close();
+      await ctx.close();
+    },
+  };
 }
