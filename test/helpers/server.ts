@@ -49,8 +49,13 @@ export type Harness = {
   call: (pathname: string, init?: RequestInit & { token?: string | false }) => Promise<Response>;
 };
 
-/** Starts anvil, Redis, a database and the server for this test file. */
-export function useServer(extraEnv: Record<string, string> = {}): () => Harness {
+/**
+ * Starts anvil, Redis, a database and the server for this test file. `extraEnv` may be a function,
+ * called once anvil is up (and after earlier `beforeAll` hooks, such as ones starting fakes).
+ */
+export function useServer(
+  extraEnv: Record<string, string> | ((services: { rpcUrl: string }) => Record<string, string>) = {},
+): () => Harness {
   const anvil = useAnvil();
   const redis = useRedis();
   let harness: Harness | undefined;
@@ -78,7 +83,7 @@ export function useServer(extraEnv: Record<string, string> = {}): () => Harness 
       IPFS_DATA_DIR: ipfsDir,
       KEEPER_PRIVATE_KEY: `0x${Buffer.from(keeperKey).toString("hex")}`,
       ...(db.kind === "postgres" ? { DATABASE_URL: db.url } : { PIPELINE_DATA_DIR: db.dir }),
-      ...extraEnv,
+      ...(typeof extraEnv === "function" ? extraEnv({ rpcUrl: anvil().url }) : extraEnv),
     };
     const config = parseConfig(env);
     const ctx = await createContext(config, { logger: createLogger({ level: "silent" }) });
