@@ -6,10 +6,15 @@
  */
 import { getAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createLogger } from "../common/logger";
+import { parseConfig } from "../pipeline/config";
+import { createContext } from "../pipeline/context";
 import { getAuthor } from "../pipeline/db/authors";
+import { openDatabase } from "../pipeline/db/database";
 import { transition } from "../pipeline/db/tokens";
-import { PUBLIC_BODY_LIMIT } from "../pipeline/server";
+import { createApp, PUBLIC_BODY_LIMIT } from "../pipeline/server";
 import { anvilAccount } from "../scripts/lib/glisk";
+import { freePort } from "../scripts/lib/processes";
 import { postJson, refusal, signedChallenge } from "./helpers/authors";
 import { mintDetected, startVariant, useServer, type Variant } from "./helpers/server";
 
@@ -223,5 +228,30 @@ describe("the public API's errors, limits and CORS", () => {
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
     const read = await fetch(api("/leaderboard"), { headers: { origin: "https://app.example" } });
     expect(read.headers.get("access-control-allow-origin")).toBe("https://app.example");
+  });
+});
+
+describe("dependencies down", () => {
+  test("no database: the leaderboard is a 503 whose body is still an array; no Redis: challenges are a 503", async () => {
+    const config = parseConfig({ ...h().env, REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+    const db = openDatabase({ url: `postgres://nobody@127.0.0.1:${await freePort()}/none` });
+    const broken = await createContext(config, { db, logger: createLogger({ level: "silent" }) });
+    for (const queue of Object.values(broken.queues)) queue.on("error", () => {});
+    try {
+      const app = createApp(broken);
+      const leaderboard = await app.request("/api/authors/leaderboard");
+      expect(leaderboard.status).toBe(503);
+      expect(await leaderboard.json()).toEqual([]);
+      const body = JSON.stringify({ wallet_address: address, action: "prompt", prompt_text: "p" });
+      const challenge = await app.request("/api/authors/challenge", {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/json" },
+      });
+      expect(await refusal(challenge)).toMatchObject({ status: 503, code: "state_unavailable" });
+    } finally {
+      await broken.close();
+      await db.destroy();
+    }
   });
 });
