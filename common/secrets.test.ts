@@ -34,6 +34,18 @@ describe("secrets in log lines", () => {
     const withRedis = { REDIS_URL: "redis://:s3cret-redis-pass@redis:6379", network };
     expect(secretValues(withRedis)).toEqual(["s3cret-redis-pass"]);
   });
+
+  test("the X client secret and the Farcaster RPC key are secrets too", () => {
+    const config = {
+      REDIS_URL: "redis://127.0.0.1:6379",
+      network: { rpcUrl: "https://mainnet.base.org" },
+      X_CLIENT_SECRET: "x-client-secret-value",
+      FARCASTER_RPC_URL: `https://opt-mainnet.example/v2/${RPC_KEY}`,
+    };
+    const values = secretValues(config);
+    expect(values).toContain("x-client-secret-value");
+    expect(values).toContain(`/v2/${RPC_KEY}`);
+  });
 });
 
 describe("secrets from a raw environment", () => {

@@ -11,6 +11,7 @@ export const secretKeys = [
   "REPLICATE_API_TOKEN",
   "OPENAI_API_KEY",
   "PINATA_JWT",
+  "X_CLIENT_SECRET",
   "KEEPER_PRIVATE_KEY",
   "DATABASE_URL",
   "INDEXER_DATABASE_URL",
@@ -25,9 +26,11 @@ const MIN_LENGTH = 8;
 export type SecretSource = Partial<Record<(typeof secretKeys)[number], string | undefined>> & {
   REDIS_URL: string;
   network: { rpcUrl: string };
+  /** The pipeline's second RPC (Optimism, for Farcaster), keyed like the first. */
+  FARCASTER_RPC_URL?: string;
 };
 
-/** Every secret value `config` holds: the secret variables, the non-public parts of the RPC URL, Redis's password. */
+/** Every secret value `config` holds: the secret variables, the non-public parts of the RPC URLs, Redis's password. */
 export function secretValues(config: SecretSource): string[] {
   const values: string[] = [];
   for (const key of secretKeys) {
@@ -35,6 +38,7 @@ export function secretValues(config: SecretSource): string[] {
     if (typeof value === "string") values.push(value);
   }
   values.push(...urlSecrets(config.network.rpcUrl), ...passwordOf(config.REDIS_URL));
+  if (config.FARCASTER_RPC_URL) values.push(...urlSecrets(config.FARCASTER_RPC_URL));
   return tidy(values);
 }
 

@@ -8,7 +8,7 @@ import type { PublicClient } from "viem";
 import { QUEUE, type QueueName } from "../common/jobs";
 import { createLogger, type Logger, scrubber } from "../common/logger";
 import { type OutageLog, outageLog } from "../common/outage-log";
-import { producerConnection, workerConnection } from "../common/redis";
+import { producerConnection, requestConnection, workerConnection } from "../common/redis";
 import { secretValues } from "../common/secrets";
 import { createChainClient } from "./chain/client";
 import type { Config } from "./config";
@@ -25,6 +25,8 @@ export type Context = {
   queues: Record<QueueName, Queue>;
   /** Shared connection for producers; workers create their own blocking connections. */
   redis: Redis;
+  /** Fail-fast connection for work inside HTTP requests: rate limits, sign-in challenges, OAuth state. */
+  requestRedis: Redis;
   /** One error line when a dependency goes away, a summary while it stays away, one when it is back. */
   outages: { redis: OutageLog; postgres: OutageLog };
   workerConnection: () => Redis;
@@ -47,6 +49,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const chain = overrides.chain ?? createChainClient(config.network);
   const watched = (connection: Redis) => connection.on("error", outages.redis.failed).on("ready", outages.redis.ok);
   const redis = watched(producerConnection(config.REDIS_URL));
+  const requestRedis = watched(requestConnection(config.REDIS_URL));
   const opened: Redis[] = [];
   const queues = Object.fromEntries(
     Object.values(QUEUE).map((name) => {
@@ -63,6 +66,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     chain,
     queues,
     redis,
+    requestRedis,
     outages,
     workerConnection: () => {
       const connection = watched(workerConnection(config.REDIS_URL));
@@ -73,6 +77,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       await Promise.all(Object.values(queues).map((q) => q.close()));
       await Promise.all(opened.map((c) => c.quit().catch(() => c.disconnect())));
       await redis.quit().catch(() => redis.disconnect());
+      await requestRedis.quit().catch(() => requestRedis.disconnect());
       if (!overrides.db) await db.destroy();
     },
   };

@@ -95,7 +95,7 @@ describe("docker-compose.yml", () => {
     const probe = pipeline?.healthcheck?.test.join(" ") ?? "";
     const url = new URL(probe.match(/http:\/\/[^']+/)?.[0] ?? "http://invalid/");
     expect(url.port).toBe(pipeline?.environment?.PORT);
-    expect(Object.keys(openApiDocument().paths)).toContain(url.pathname);
+    expect(Object.keys(openApiDocument().paths ?? {})).toContain(url.pathname);
     expect(pipeline?.environment?.HOST).toBe("0.0.0.0");
   });
 

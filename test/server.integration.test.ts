@@ -528,15 +528,24 @@ describe("openapi and ipfs", () => {
       "/admin/tokens/{id}",
       "/admin/authors/{address}",
       "/admin/system",
+      "/api/authors/leaderboard",
+      "/api/authors/{wallet}/tokens",
+      "/api/authors/challenge",
+      "/api/authors/prompt",
     ]) {
       expect(doc.paths).toHaveProperty([path]);
     }
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const method of Object.keys(methods)) {
-        const concrete = path.replace("{id}", "1").replace("{cid}", "bafkqaaa").replace("{address}", author);
+        const concrete = path
+          .replace("{id}", "1")
+          .replace("{cid}", "bafkqaaa")
+          .replace("{address}", author)
+          .replace("{wallet}", author);
         const response = await h().call(concrete, {
           method: method.toUpperCase(),
           body: method === "get" ? undefined : "{}",
+          redirect: "manual",
         });
         if (response.status === 404) expect((await errorOf(response)).code, `${method} ${path}`).not.toBe("not_found");
       }

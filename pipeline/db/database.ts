@@ -9,13 +9,18 @@ import { type MigrationProvider, Migrator } from "kysely/migration";
 import pg from "pg";
 import * as initial from "./migrations/0001_initial";
 import * as imagePinnedAt from "./migrations/0002_image_pinned_at";
+import * as authorLinks from "./migrations/0003_author_links";
 import type { Database } from "./schema";
 
 export const SCHEMA = "pipeline";
 
 /** Migrations in order; append new files here, never edit a released one. */
 const migrations: MigrationProvider = {
-  getMigrations: async () => ({ "0001_initial": initial, "0002_image_pinned_at": imagePinnedAt }),
+  getMigrations: async () => ({
+    "0001_initial": initial,
+    "0002_image_pinned_at": imagePinnedAt,
+    "0003_author_links": authorLinks,
+  }),
 };
 
 export type DatabaseOptions = {

@@ -20,7 +20,14 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 
 export interface AuthorsTable {
   address: string;
-  prompt: string;
+  /** Null until the author sets one (a row can start with a linked X or Farcaster account). */
+  prompt: string | null;
+  x_handle: string | null;
+  x_user_id: string | null;
+  x_linked_at: NullableTimestamp;
+  farcaster_handle: string | null;
+  farcaster_fid: number | null;
+  farcaster_linked_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -47,6 +54,9 @@ export interface TokensTable {
   /** Set once the IPFS provider pinned `image_cid` (migration 0002). */
   image_pinned_at: NullableTimestamp;
   metadata_cid: string | null;
+  /** The author's linked handles when the image was made (migration 0003), for the metadata. */
+  author_x_handle: string | null;
+  author_farcaster_handle: string | null;
   generate_attempts: Generated<number>;
   generate_error: string | null;
   pin_attempts: Generated<number>;

@@ -78,6 +78,8 @@ export async function recordDetected(db: Db, p: DetectedParameters): Promise<{ t
       image_size: null,
       image_pinned_at: null,
       metadata_cid: null,
+      author_x_handle: null,
+      author_farcaster_handle: null,
       generate_error: null,
       pin_error: null,
       reveal_error: null,

@@ -83,10 +83,11 @@ async function generate(a: Attempt): Promise<GenerateResult> {
   if (await finishedAlready(a)) return "skipped";
   const token = await checkChainAndRecord(a);
   if (!token) return "skipped";
-  const prompt = await startGenerating(a, token);
-  if (!prompt) return "skipped";
+  const started = await startGenerating(a, token);
+  if (!started) return "skipped";
+  const { handles, ...prompt } = started;
   const image = await makeImage({ ...a, ctx: a.deps.ctx, providers: a.deps.providers, token, ...prompt });
-  return storeImage(a, image);
+  return storeImage(a, { image, handles });
 }
 
 /** Stored state first: finished work is skipped without any call (a generated token's pin is re-enqueued). */
@@ -146,14 +147,25 @@ async function checkChainAndRecord(a: Attempt): Promise<Token | undefined> {
   return SETTLED.has(token.status) ? undefined : token;
 }
 
-/** The prompt this attempt uses (the author's, DEFAULT_PROMPT, or FALLBACK_PROMPT after a refusal), and `generating`. */
+/** The author's linked handles when the image is made; the metadata shows these (pin/metadata.ts). */
+type AuthorHandles = { author_x_handle: string | null; author_farcaster_handle: string | null };
+
+/**
+ * The prompt this attempt uses (the author's, DEFAULT_PROMPT, or FALLBACK_PROMPT after a refusal),
+ * the author's handles, and `generating`.
+ */
 async function startGenerating(
   a: Attempt,
   token: Token,
-): Promise<{ prompt: string; promptKind: PromptKind } | undefined> {
+): Promise<{ prompt: string; promptKind: PromptKind; handles: AuthorHandles } | undefined> {
   const { config, db } = a.deps.ctx;
   const promptKind = token.prompt_kind === "fallback" ? "fallback" : "primary";
-  const authorPrompt = (await getAuthor(db, a.job.data.promptAuthor))?.prompt ?? config.DEFAULT_PROMPT;
+  const author = await getAuthor(db, a.job.data.promptAuthor);
+  const handles = {
+    author_x_handle: author?.x_handle ?? null,
+    author_farcaster_handle: author?.farcaster_handle ?? null,
+  };
+  const authorPrompt = author?.prompt ?? config.DEFAULT_PROMPT;
   const checked = validatePrompt(promptKind === "fallback" ? config.FALLBACK_PROMPT : authorPrompt);
   if (!checked.ok) throw new PermanentError(`invalid prompt: ${checked.reason}`);
   const started = await transition(db, {
@@ -165,11 +177,14 @@ async function startGenerating(
     jobId: a.job.id ?? null,
     set: { generate_attempts: a.attempt },
   });
-  return started ? { prompt: checked.prompt, promptKind } : undefined;
+  return started ? { prompt: checked.prompt, promptKind, handles } : undefined;
 }
 
 /** Checks the bytes, puts them in the local store at once (provider URLs expire), and hands the token to `pin`. */
-async function storeImage(a: Attempt, image: Awaited<ReturnType<typeof makeImage>>): Promise<GenerateResult> {
+async function storeImage(
+  a: Attempt,
+  { image, handles }: { image: Awaited<ReturnType<typeof makeImage>>; handles: AuthorHandles },
+): Promise<GenerateResult> {
   const { ctx, store } = a.deps;
   const { bytes } = image;
   const max = ctx.config.IMAGE_DOWNLOAD_MAX_BYTES;
@@ -189,6 +204,7 @@ async function storeImage(a: Attempt, image: Awaited<ReturnType<typeof makeImage
       image_mime: mime,
       image_size: bytes.byteLength,
       image_provider: image.provider,
+      ...handles,
       generate_error: null,
       // A paid job recorded its prompt when it was created (a resumed one may predate a prompt change).
       ...(image.predictionId ? {} : { prompt_hash: promptHash(image.prompt), prompt_kind: image.promptKind }),

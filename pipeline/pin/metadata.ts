@@ -10,6 +10,9 @@ export type MetadataInput = {
   author: string;
   imageCid: string;
   promptKind: string | null;
+  /** The author's linked handles as recorded on the token, without "@". */
+  xHandle?: string | null;
+  farcasterHandle?: string | null;
   description: string;
   /** Optional; `{id}` is replaced by the token id. */
   externalUrl?: string;
@@ -25,10 +28,10 @@ export type TokenMetadata = {
 
 /** The metadata object of one token. */
 export function buildMetadata(p: MetadataInput): TokenMetadata {
-  const attributes: TokenMetadata["attributes"] = [
-    { trait_type: "Prompt Author", value: getAddress(p.author) },
-    { trait_type: "Season", value: 0 },
-  ];
+  const attributes: TokenMetadata["attributes"] = [{ trait_type: "Prompt Author", value: getAddress(p.author) }];
+  if (p.xHandle) attributes.push({ trait_type: "Author X Handle", value: `@${p.xHandle}` });
+  if (p.farcasterHandle) attributes.push({ trait_type: "Author Farcaster Handle", value: `@${p.farcasterHandle}` });
+  attributes.push({ trait_type: "Season", value: 0 });
   if (p.promptKind === "fallback") attributes.push({ trait_type: "Prompt", value: "Fallback" });
   return {
     name: `GLISK S0 #${p.tokenId}`,

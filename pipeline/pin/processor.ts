@@ -89,6 +89,8 @@ async function pin(deps: PinDeps, job: Job<PinJobData>, log: Context["logger"]):
         author: token.author,
         imageCid: token.image_cid as string,
         promptKind: token.prompt_kind,
+        xHandle: token.author_x_handle,
+        farcasterHandle: token.author_farcaster_handle,
         description: config.METADATA_DESCRIPTION,
         externalUrl: config.METADATA_EXTERNAL_URL,
       }),

@@ -28,6 +28,7 @@ export function banner({
 
   GraphQL (indexer)   ${graphql}
   Bull Board          ${api}/admin/queues   (user: anything, password: the admin token)
+  Author API          ${api}/api/authors/leaderboard   (docs/authors.md)
   Admin API           ${api}/admin   (OpenAPI: ${api}/openapi.json)
   IPFS gateway        ${api}/ipfs/<cid>
   Health / metrics    ${api}/health/ready   ${api}/metrics
