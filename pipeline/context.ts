@@ -12,6 +12,7 @@ import { secretValues } from "../common/secrets";
 import { createChainClient } from "./chain/client";
 import type { Config } from "./config";
 import { createDatabase, type Db } from "./db/database";
+import { claimDeployment } from "./db/deployment";
 
 export type Context = {
   config: Config;
@@ -27,10 +28,17 @@ export type Context = {
 
 export type ContextOverrides = Partial<Pick<Context, "logger" | "chain" | "db">>;
 
-/** Opens the database (migrating it), Redis and the chain client. */
+/**
+ * Opens the database (migrating it, and refusing one that serves another deployment), Redis and the
+ * chain client.
+ */
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<Context> {
   const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });
   const db = overrides.db ?? (await createDatabase({ url: config.DATABASE_URL, dataDir: config.PIPELINE_DATA_DIR }));
+  await claimDeployment(db, config.network).catch(async (error) => {
+    if (!overrides.db) await db.destroy();
+    throw error;
+  });
   const chain = overrides.chain ?? createChainClient(config.network);
   const redis = producerConnection(config.REDIS_URL);
   redis.on("error", (error) => logger.warn({ err: error.message }, "redis producer connection error"));

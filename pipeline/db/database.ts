@@ -9,13 +9,18 @@ import { type MigrationProvider, Migrator } from "kysely/migration";
 import pg from "pg";
 import * as initial from "./migrations/0001_initial";
 import * as imagePinnedAt from "./migrations/0002_image_pinned_at";
+import * as deployment from "./migrations/0004_deployment";
 import type { Database } from "./schema";
 
 export const SCHEMA = "pipeline";
 
 /** Migrations in order; append new files here, never edit a released one. */
 const migrations: MigrationProvider = {
-  getMigrations: async () => ({ "0001_initial": initial, "0002_image_pinned_at": imagePinnedAt }),
+  getMigrations: async () => ({
+    "0001_initial": initial,
+    "0002_image_pinned_at": imagePinnedAt,
+    "0004_deployment": deployment,
+  }),
 };
 
 export type DatabaseOptions = { url?: string; dataDir?: string };
@@ -45,6 +50,9 @@ export async function migrate(db: Db): Promise<void> {
     db,
     provider: migrations,
     migrationTableSchema: SCHEMA,
+    // Migrations are numbered when written, and branches land in any order (0004 may run before 0003):
+    // each one stands alone, so a database that ran a later number still takes an earlier one.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");

@@ -12,7 +12,8 @@ export type { MintKey, TokenKey };
 
 export type EventParameters = MintKey & {
   from: TokenStatus | null;
-  to: TokenStatus;
+  /** Null only for a skipped job of a token without a row. */
+  to: TokenStatus | null;
   stage: string;
   attempt?: number | null;
   reason?: string | null;

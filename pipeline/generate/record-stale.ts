@@ -33,7 +33,7 @@ export async function recordStale(ctx: Pick<Context, "db">, p: StaleParameters):
     tokenId: p.tokenId,
     mintTxHash: p.mintTxHash,
     from: row?.status ?? null,
-    to: row?.status ?? "failed",
+    to: row?.status ?? null,
     stage: "generate",
     attempt: p.attempt,
     reason: p.reason,

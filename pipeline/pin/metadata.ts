@@ -3,7 +3,7 @@
  * a fixed key order, so the same token always yields the same bytes and the same CID. The prompt
  * text is never part of it.
  */
-import { getAddress } from "viem";
+import { getAddress, zeroAddress } from "viem";
 
 export type MetadataInput = {
   tokenId: string;
@@ -25,8 +25,10 @@ export type TokenMetadata = {
 
 /** The metadata object of one token. */
 export function buildMetadata(p: MetadataInput): TokenMetadata {
+  const author = getAddress(p.author);
+  // A token minted with author address(0) has no author (its image comes from DEFAULT_PROMPT).
   const attributes: TokenMetadata["attributes"] = [
-    { trait_type: "Prompt Author", value: getAddress(p.author) },
+    ...(author === zeroAddress ? [] : [{ trait_type: "Prompt Author", value: author }]),
     { trait_type: "Season", value: 0 },
   ];
   if (p.promptKind === "fallback") attributes.push({ trait_type: "Prompt", value: "Fallback" });

@@ -1,5 +1,6 @@
 /** The admin API: manual reveal, token inspection and retry, author prompts, system summary. */
 import { Hono } from "hono";
+import { zeroAddress } from "viem";
 import { ApiError } from "../../common/http-errors";
 import { readTokenChainState } from "../chain/token-reads";
 import type { Context } from "../context";
@@ -71,6 +72,10 @@ export function adminRoutes(ctx: Context) {
     })
     .put("/authors/:address", async (c) => {
       const address = addressSchema.parse(c.req.param("address"));
+      if (address === zeroAddress) {
+        // Tokens minted without an author (address 0) are made from DEFAULT_PROMPT, which is configuration.
+        throw new ApiError(400, "invalid_author", "the zero address is no author: set DEFAULT_PROMPT instead");
+      }
       const { prompt } = authorBody.parse(await readJson(c));
       const author = await setAuthorPrompt(ctx.db, { address: address, prompt: prompt });
       return c.json({ address, promptLength: prompt.length, updatedAt: author.updated_at });

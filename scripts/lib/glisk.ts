@@ -69,7 +69,12 @@ export async function deployGlisk(params: DeployGliskParameters): Promise<Deploy
   const hash = await wallet.deployContract({
     abi: GliskNFTAbi,
     bytecode: bytecode(),
-    args: ["GLISK Season 0", "GLISK0", params.placeholderURI ?? PLACEHOLDER_URI, params.mintPrice ?? DEFAULT_MINT_PRICE],
+    args: [
+      "GLISK Season 0",
+      "GLISK0",
+      params.placeholderURI ?? PLACEHOLDER_URI,
+      params.mintPrice ?? DEFAULT_MINT_PRICE,
+    ],
   });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (!receipt.contractAddress) throw new Error("GliskNFT deployment produced no contract address");
