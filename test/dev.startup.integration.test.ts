@@ -122,6 +122,34 @@ describe("npm run dev refuses, with one message and nothing started", () => {
     });
   });
 
+  test("the indexer alone (npm run indexer) stops on a bad setting with the list, once, instead of waiting", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "glisk-indexer-"));
+    try {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        GLISK_NETWORK: "base",
+        PONDER_PGLITE_DIR: dir,
+        PORT: String(await freePort()),
+      };
+      delete env.PONDER_RPC_URL_8453;
+      const run = await new Promise<{ code: number | null; output: string }>((resolve) =>
+        execFile(
+          process.execPath,
+          ["scripts/launch.cjs", "ponder", "dev", "--disable-ui", "--port", env.PORT as string],
+          { cwd: root, env, timeout: 90_000 },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? Number((error as { code?: number }).code) : 0, output: stdout + stderr }),
+        ),
+      );
+      expect(run.code).toBe(1);
+      expect(run.output.match(/PONDER_RPC_URL_8453 is required/g)).toHaveLength(1);
+      expect(run.output).toContain("Invalid indexer configuration:");
+      expect(run.output).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   test("npm run mint -- --help prints the usage", async () => {
     const run = await new Promise<{ code: number; stdout: string }>((resolve) =>
       execFile("npm", ["run", "--silent", "mint", "--", "--help"], { cwd: root }, (error, stdout) =>

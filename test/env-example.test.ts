@@ -25,7 +25,15 @@ describe(".env.example", () => {
     ],
     [
       "npm run dev",
-      ["ANVIL_FORK_URL", "ANVIL_FORK_BLOCK", "ANVIL_PORT", "INDEXER_PORT", "REDIS_PORT", "GLISK_DEV_DIR", "GLISK_API_URL"],
+      [
+        "ANVIL_FORK_URL",
+        "ANVIL_FORK_BLOCK",
+        "ANVIL_PORT",
+        "INDEXER_PORT",
+        "REDIS_PORT",
+        "GLISK_DEV_DIR",
+        "GLISK_API_URL",
+      ],
     ],
   ])("documents every %s variable", (_, keys) => {
     expect(keys.filter((key) => !documented.has(key))).toEqual([]);
