@@ -9,9 +9,9 @@ import path from "node:path";
 import { type Address, getAddress, type Hash, zeroAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
+import { type DevRun, startDev } from "../scripts/lib/dev-run";
 import { anvilAccount, anvilKey, deployGlisk, localClients, mint, waitFor } from "../scripts/lib/glisk";
 import { isListening, type Service, startAnvil } from "../scripts/lib/processes";
-import { type DevRun, startDev } from "./helpers/dev";
 
 const root = path.resolve(import.meta.dirname, "..");
 const TOKEN = "existing-admin-token-0123456789ab";

@@ -14,9 +14,9 @@ import { type Address, getAddress, type Hex, keccak256, toHex, zeroAddress } fro
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
 import { pipelineEnv } from "../pipeline/config";
+import { type DevRun, startDev } from "../scripts/lib/dev-run";
 import { anvilAccount, deployGlisk, localClients, mint, waitFor } from "../scripts/lib/glisk";
 import { isListening, type Service, startAnvil } from "../scripts/lib/processes";
-import { type DevRun, startDev } from "./helpers/dev";
 import { installMulticall3 } from "./helpers/multicall3";
 import { rpc } from "./helpers/services";
 

@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startDev } from "../scripts/lib/dev-run";
 import { freePort, type Service, startAnvil } from "../scripts/lib/processes";
-import { startDev } from "./helpers/dev";
 
 const root = path.resolve(import.meta.dirname, "..");
 

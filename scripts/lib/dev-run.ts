@@ -1,13 +1,14 @@
 /**
- * `npm run dev` as a child of a test: started in a throwaway GLISK_DEV_DIR on free ports, with the
- * environment a test gives it (nothing of the caller's storage or chain settings leaks in).
+ * `npm run dev` as a child of a test or of the start-up benchmark: started in a throwaway GLISK_DEV_DIR
+ * on free ports, with the environment the caller gives it (nothing of the caller's storage or chain
+ * settings leaks in).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { waitFor } from "../../scripts/lib/glisk";
-import { freePort } from "../../scripts/lib/processes";
+import { waitFor } from "./glisk";
+import { freePort } from "./processes";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
