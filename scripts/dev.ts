@@ -125,6 +125,8 @@ function serviceEnv(mode: DevMode, t: Target, extra: { keeperKey: string; redisU
     [`PONDER_RPC_URL_${t.chainId}`]: t.rpcUrl,
     REDIS_URL: extra.redisUrl,
     PORT: String(pipelinePort),
+    // On a fork, only the dev keeper signs (dev/deployment.ts says why).
+    ...(mode.kind === "fork" ? { KEEPER_PRIVATE_KEY: extra.keeperKey } : {}),
   };
 }
 
@@ -145,7 +147,8 @@ async function preflight(): Promise<{ mode: DevMode; previous: "resume" | "clean
       "fork mode starts from a fresh fork every run, and DATABASE_URL's schemas would keep the previous fork's " +
         "state: unset DATABASE_URL (dev then keeps embedded PGlite databases under GLISK_DEV_DIR)",
     );
-  const provisional = { keeperKey: env.KEEPER_PRIVATE_KEY || anvilKey(1), redisUrl: "redis://127.0.0.1:6379" };
+  const keeperKey = mode.kind !== "fork" && env.KEEPER_PRIVATE_KEY ? env.KEEPER_PRIVATE_KEY : anvilKey(1);
+  const provisional = { keeperKey, redisUrl: "redis://127.0.0.1:6379" };
   checkSettings(serviceEnv(mode, provisionalTarget(mode), { ...provisional, token: "x".repeat(32) }));
   await checkPorts(mode);
   return { mode, previous };

@@ -65,16 +65,21 @@ describe("npm run dev against an existing deployment", () => {
   });
 
   test("reveals the deployment's tokens, the zero-author one included, with KEEPER_PRIVATE_KEY's wallet", async () => {
-    await waitFor(async () => (await Promise.all([1n, 2n, 3n].map(isRevealed))).every(Boolean), {
-      timeoutMs: 150_000,
-      intervalMs: 500,
-      message: "tokens 1-3 revealed",
-    });
-    const body = (await (
-      await fetch(`http://127.0.0.1:${dev.ports.pipeline}/admin/tokens/3`, {
-        headers: { authorization: `Bearer ${TOKEN}` },
-      })
-    ).json()) as { pipeline: { revealTxHash: Hash } };
+    const detail = async (id: bigint) =>
+      (await (
+        await fetch(`http://127.0.0.1:${dev.ports.pipeline}/admin/tokens/${id}`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        })
+      ).json()) as { pipeline: { status: string; revealTxHash: Hash } | null };
+    // Revealed on-chain, and recorded so by the pipeline once it has seen the receipt.
+    await waitFor(
+      async () =>
+        (await Promise.all([1n, 2n, 3n].map(isRevealed))).every(Boolean) &&
+        (await Promise.all([1n, 2n, 3n].map(detail))).every((d) => d.pipeline?.status === "revealed"),
+      { timeoutMs: 150_000, intervalMs: 500, message: "tokens 1-3 revealed" },
+    );
+    const body = await detail(3n);
+    if (!body.pipeline) throw new Error("token 3 has no pipeline row");
     const tx = await localClients(chain.url).publicClient.getTransaction({ hash: body.pipeline.revealTxHash });
     expect(getAddress(tx.from)).toBe(keeper.address);
   }, 180_000);

@@ -10,12 +10,12 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { type Address, getAddress, type Hex, keccak256, toHex, zeroAddress } from "viem";
+import { type Address, getAddress, type Hash, type Hex, keccak256, toHex, zeroAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
 import { pipelineEnv } from "../pipeline/config";
 import { type DevRun, startDev } from "../scripts/lib/dev-run";
-import { anvilAccount, deployGlisk, localClients, mint, waitFor } from "../scripts/lib/glisk";
+import { anvilAccount, anvilKey, deployGlisk, localClients, mint, waitFor } from "../scripts/lib/glisk";
 import { isListening, type Service, startAnvil } from "../scripts/lib/processes";
 import { installMulticall3 } from "./helpers/multicall3";
 import { rpc } from "./helpers/services";
@@ -75,8 +75,10 @@ beforeAll(async () => {
     GLISK_NETWORK: "base",
     GLISK_CONTRACT_ADDRESS: contract,
     GLISK_START_BLOCK: String(startBlock),
-    // Points at the forked-from chain on purpose: dev must replace it with the fork's URL.
+    // Point at the forked-from chain and at its real keeper on purpose: dev must use the fork's URL
+    // and its own keeper, never a key whose transactions would be valid on the network.
     PONDER_RPC_URL_8453: origin.url,
+    KEEPER_PRIVATE_KEY: anvilKey(8),
     ADMIN_API_TOKEN: TOKEN,
     BATCH_REVEAL_WAIT_SECONDS: "1",
   });
@@ -94,25 +96,29 @@ describe("npm run dev on a local fork", () => {
     expect(out).toContain("GLISK is running on a local fork");
     expect(out).toContain(`local fork of chain ${BASE} (base) from ${origin.url} at block ${forkedAt}`);
     expect(out).toContain(`${contract} (from block ${startBlock})`);
+    expect(out).toContain("KEEPER_PRIVATE_KEY is not used on a fork: the dev keeper (anvil account 1) reveals there");
     expect(out).toContain(`KEEPER_ROLE granted on the fork to ${devKeeper} by the contract's admin ${admin.address}`);
     expect(out).not.toMatch(/\[anvil\].*Deployed|redeployed/);
   });
 
   test("every token minted and unrevealed before the fork is revealed on the fork, the zero-author ones from DEFAULT_PROMPT", async () => {
     const ids = [2n, 3n, 4n, 5n];
+    const status = async (id: bigint) =>
+      ((await (await api(`/admin/tokens/${id}`)).json()) as { pipeline: { status: string } | null }).pipeline?.status;
+    // Revealed on the fork, and recorded so by the pipeline once it has seen the receipt.
     await waitFor(
-      async () => (await Promise.all(ids.map((id) => read<boolean>(forkUrl(), "isRevealed", [id])))).every(Boolean),
-      {
-        timeoutMs: 150_000,
-        intervalMs: 500,
-        message: "pre-fork tokens revealed on the fork",
-      },
+      async () =>
+        (await Promise.all(ids.map((id) => read<boolean>(forkUrl(), "isRevealed", [id])))).every(Boolean) &&
+        (await Promise.all(ids.map(status))).every((s) => s === "revealed"),
+      { timeoutMs: 150_000, intervalMs: 500, message: "pre-fork tokens revealed on the fork" },
     );
     for (const id of ids) {
       const body = (await (await api(`/admin/tokens/${id}`)).json()) as {
-        pipeline: { status: string; metadataCid: string; promptHash: string; author: string };
+        pipeline: { status: string; metadataCid: string; promptHash: string; author: string; revealTxHash: Hash };
       };
       expect(body.pipeline.status).toBe("revealed");
+      const tx = await localClients(forkUrl(), BASE).publicClient.getTransaction({ hash: body.pipeline.revealTxHash });
+      expect(getAddress(tx.from)).toBe(devKeeper);
       expect(await read<string>(forkUrl(), "tokenURI", [id])).toBe(`ipfs://${body.pipeline.metadataCid}`);
       if (id >= 4n) {
         expect(body.pipeline.author).toBe(zeroAddress);
@@ -121,6 +127,7 @@ describe("npm run dev on a local fork", () => {
     }
     // Revealed before the fork: recorded as revealed, never regenerated nor sent again.
     expect(await read<string>(forkUrl(), "tokenURI", [1n])).toBe("ipfs://revealed-before-the-fork");
+    await waitFor(async () => (await status(1n)) === "revealed", { message: "token 1 recorded as revealed" });
     const first = (await (await api("/admin/tokens/1")).json()) as {
       pipeline: { status: string; imageCid: string | null };
     };

@@ -60,7 +60,11 @@ async function localDeployment(p: DeploymentParameters): Promise<DevDeployment> 
 }
 
 async function forkDeployment(p: DeploymentParameters, network: DevMode & { kind: "fork" }): Promise<DevDeployment> {
-  const keeper = keeperOf(p.env);
+  // Never a real keeper's key on a fork: a reveal it signs there (chain id and nonce of the network)
+  // would be a valid transaction on the network itself, revealing URIs that exist only on this machine.
+  if (p.env.KEEPER_PRIVATE_KEY?.trim())
+    say("KEEPER_PRIVATE_KEY is not used on a fork: the dev keeper (anvil account 1) reveals there");
+  const keeper = keeperOf({});
   const n = { ...network.network, rpcUrl: p.chain.rpcUrl };
   const result = await prepareForkKeeper({ rpcUrl: p.chain.rpcUrl, network: n, keeper: keeper.keeper });
   say(
