@@ -146,7 +146,7 @@ describe("skipped jobs", () => {
     );
     expect(skipped).toMatchObject({
       from_status: "uploaded",
-      to_status: "uploaded",
+      to_status: null,
       stage: "generate",
       reason: "skipped: nothing to generate: token is uploaded",
       job_id: generateJobId(job),

@@ -67,7 +67,7 @@ export interface TokenEventsTable {
   token_id: string;
   mint_tx_hash: string;
   from_status: TokenStatus | null;
-  /** Null only for a skipped job of a token the pipeline has no row for (migration 0004). */
+  /** Null for a skipped job, which moved the token nowhere (migration 0004). */
   to_status: TokenStatus | null;
   stage: string;
   attempt: number | null;

@@ -12,7 +12,7 @@ export type { MintKey, TokenKey };
 
 export type EventParameters = MintKey & {
   from: TokenStatus | null;
-  /** Null only for a skipped job of a token without a row. */
+  /** Null for a skipped job, which moved the token nowhere. */
   to: TokenStatus | null;
   stage: string;
   attempt?: number | null;

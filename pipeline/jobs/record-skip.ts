@@ -16,7 +16,10 @@ export type RecordSkipParameters = {
   log: Context["logger"];
 };
 
-/** Logs the skip and appends it to the token's history (status unchanged); returns "skipped". */
+/**
+ * Logs the skip and appends it to the token's history: `from` the status it found, `to` null, since a
+ * skip moves the token nowhere (so counting moves into a status never counts skips). Returns "skipped".
+ */
 export async function recordSkip(ctx: Pick<Context, "db">, p: RecordSkipParameters): Promise<"skipped"> {
   const row = await getToken(ctx.db, p.key);
   const status = row?.status ?? null;
@@ -24,7 +27,7 @@ export async function recordSkip(ctx: Pick<Context, "db">, p: RecordSkipParamete
   await recordEvent(ctx.db, {
     ...p.key,
     from: status,
-    to: status,
+    to: null,
     stage: p.stage,
     attempt: p.attempt ?? null,
     reason: `skipped: ${p.reason}`,

@@ -6,8 +6,8 @@ import { type Kysely, sql } from "kysely";
  * that held another contract's tokens would skip the new contract's token 1 as done; a pipeline
  * configured for another deployment refuses to start instead.
  *
- * `token_events.to_status` becomes nullable: a skipped job is recorded in the history of a token
- * the pipeline may have no row for (no status before or after).
+ * `token_events.to_status` becomes nullable: a skipped job is recorded in the token's history with
+ * no status to move to, since it moved the token nowhere.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
