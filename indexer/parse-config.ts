@@ -64,7 +64,8 @@ export function parseIndexerConfig(env: Record<string, string | undefined>): Ind
   try {
     network = resolveNetwork(env);
   } catch (error) {
-    problems.push((error as Error).message);
+    const lines = (error as Error).message.replace(/^Invalid network configuration:\n/, "").split("\n");
+    problems.push(...lines.map((l) => l.replace(/^- /, "")));
   }
   if (!parsed.success || !network) throw new Error(`Invalid indexer configuration:\n- ${problems.join("\n- ")}`);
   const {

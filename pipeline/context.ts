@@ -13,6 +13,7 @@ import { secretValues } from "../common/secrets";
 import { createChainClient } from "./chain/client";
 import type { Config } from "./config";
 import { createDatabase, type Db } from "./db/database";
+import { claimDeployment } from "./db/deployment";
 import type { Scrub } from "./errors";
 
 export type Context = {
@@ -35,7 +36,10 @@ export type Context = {
 
 export type ContextOverrides = Partial<Pick<Context, "logger" | "chain" | "db">>;
 
-/** Opens the database (migrating it), Redis and the chain client. */
+/**
+ * Opens the database (migrating it, and refusing one that serves another deployment), Redis and the
+ * chain client.
+ */
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<Context> {
   const secrets = secretValues(config);
   const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, secrets });
@@ -46,6 +50,10 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const events = { error: outages.postgres.failed, connect: outages.postgres.ok };
   const db =
     overrides.db ?? (await createDatabase({ url: config.DATABASE_URL, dataDir: config.PIPELINE_DATA_DIR, events }));
+  await claimDeployment(db, config.network).catch(async (error) => {
+    if (!overrides.db) await db.destroy();
+    throw error;
+  });
   const chain = overrides.chain ?? createChainClient(config.network);
   const watched = (connection: Redis) => connection.on("error", outages.redis.failed).on("ready", outages.redis.ok);
   const redis = watched(producerConnection(config.REDIS_URL));

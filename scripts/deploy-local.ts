@@ -9,6 +9,7 @@ import { type Address, getAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { devPaths } from "../common/local-stack";
 import { localDeploymentFile } from "../common/network";
+import { runningStack } from "./dev/session";
 import { anvilAccount, deployGlisk, localClients } from "./lib/glisk";
 
 export type LocalDeployment = { chainId: number; address: Address; startBlock: number };
@@ -70,12 +71,26 @@ export async function ensureLocalDeployment({
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const paths = devPaths(process.env);
+  const stack = runningStack(paths);
+  if (stack && stack.mode !== "local") {
+    console.error(
+      `deploy:local: npm run dev runs ${stack.mode === "fork" ? "on a fork of" : "against"} the deployment ` +
+        `${stack.address} on chain ${stack.chainId}; deploy:local deploys the twin on dev's own local chain only`,
+    );
+    process.exit(1);
+  }
   const rpcUrl = localRpcUrl();
-  const file = devPaths(process.env).deployment;
+  const file = paths.deployment;
   deployLocal(rpcUrl, localKeeper(), file)
     .then((d) => {
       console.log(`GliskNFT deployed at ${d.address} (chain ${d.chainId}, block ${d.startBlock}) via ${rpcUrl}`);
       console.log(`KEEPER_ROLE granted to ${localKeeper()}; recorded in ${path.relative(process.cwd(), file)}`);
+      if (stack)
+        console.log(
+          "The running `npm run dev` keeps its contract until it restarts; the restart resets its local index " +
+            "and pipeline data for this one.",
+        );
     })
     .catch((error: Error) => {
       console.error(`deploy:local failed: ${error.message}`);

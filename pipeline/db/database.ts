@@ -10,6 +10,7 @@ import pg from "pg";
 import * as initial from "./migrations/0001_initial";
 import * as imagePinnedAt from "./migrations/0002_image_pinned_at";
 import * as authorLinks from "./migrations/0003_author_links";
+import * as deployment from "./migrations/0004_deployment";
 import type { Database } from "./schema";
 
 export const SCHEMA = "pipeline";
@@ -20,6 +21,7 @@ const migrations: MigrationProvider = {
     "0001_initial": initial,
     "0002_image_pinned_at": imagePinnedAt,
     "0003_author_links": authorLinks,
+    "0004_deployment": deployment,
   }),
 };
 
@@ -73,6 +75,9 @@ export async function migrate(db: Db): Promise<void> {
     db,
     provider: migrations,
     migrationTableSchema: SCHEMA,
+    // Migrations are numbered when written, and branches land in any order (0004 may run before 0003):
+    // each one stands alone, so a database that ran a later number still takes an earlier one.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");

@@ -77,7 +77,8 @@ export interface TokenEventsTable {
   token_id: string;
   mint_tx_hash: string;
   from_status: TokenStatus | null;
-  to_status: TokenStatus;
+  /** Null for a skipped job, which moved the token nowhere (migration 0004). */
+  to_status: TokenStatus | null;
   stage: string;
   attempt: number | null;
   reason: string | null;
@@ -110,7 +111,17 @@ export interface RevealTransactionsTable {
   updated_at: Timestamp;
 }
 
+/** The one deployment this database serves (migration 0004; db/deployment.ts). */
+export interface DeploymentTable {
+  id: ColumnType<boolean, boolean | undefined, never>;
+  chain_id: number;
+  /** Lowercase address. */
+  contract: string;
+  claimed_at: Timestamp;
+}
+
 export interface Database {
+  deployment: DeploymentTable;
   authors: AuthorsTable;
   tokens: TokensTable;
   token_events: TokenEventsTable;

@@ -12,7 +12,8 @@ export type { MintKey, TokenKey };
 
 export type EventParameters = MintKey & {
   from: TokenStatus | null;
-  to: TokenStatus;
+  /** Null for a skipped job, which moved the token nowhere. */
+  to: TokenStatus | null;
   stage: string;
   attempt?: number | null;
   reason?: string | null;

@@ -44,6 +44,11 @@ describe("token metadata", () => {
     ]);
   });
 
+  test("a token minted without an author (address 0) has no Prompt Author attribute", () => {
+    const m = buildMetadata({ ...input, author: "0x0000000000000000000000000000000000000000" });
+    expect(m.attributes).toEqual([{ trait_type: "Season", value: 0 }]);
+  });
+
   test("the same token always serialises to the same bytes", () => {
     expect(
       Buffer.from(metadataBytes(buildMetadata(input))).equals(Buffer.from(metadataBytes(buildMetadata(input)))),

@@ -7,10 +7,12 @@
 import type { Job } from "bullmq";
 import type { PinJobData } from "../../common/jobs";
 import type { Context } from "../context";
+import type { Token } from "../db/schema";
 import { getToken } from "../db/token-queries";
-import { transition, updateForMint } from "../db/tokens";
+import { type MintKey, transition, updateForMint } from "../db/tokens";
 import { PermanentError } from "../errors";
 import { withHeartbeat } from "../jobs/heartbeat";
+import { recordSkip } from "../jobs/record-skip";
 import { stageFailure } from "../jobs/stage-failure";
 import type { LocalStore } from "../providers/local-ipfs-store";
 import { extensionFor, type ImageMime } from "../providers/mime";
@@ -47,83 +49,110 @@ async function pinObject(pinner: IpfsPinner, log: Context["logger"], o: PinObjec
   return pinned;
 }
 
+/** One attempt of one job: what every step needs. */
+type Attempt = { deps: PinDeps; job: Job<PinJobData>; key: MintKey; attempt: number; log: Context["logger"] };
+
+const REMINTED = "the token was re-minted meanwhile (reorg)";
+
+/** Logs why this job does nothing and records it in the token's history. */
+const skip = (a: Attempt, reason: string): Promise<"skipped"> =>
+  recordSkip(a.deps.ctx, { key: a.key, stage: "pin", reason, jobId: a.job.id, attempt: a.attempt, log: a.log });
+
+/** The steps of one attempt: check the row, pin the image, pin the metadata, mark the token ready. */
 async function pin(deps: PinDeps, job: Job<PinJobData>, log: Context["logger"]): Promise<PinResult> {
-  const { ctx, store, pinner } = deps;
-  const { config, db } = ctx;
+  const { ctx } = deps;
   const d = job.data;
-  const key = { chainId: d.chainId, tokenId: d.tokenId, mintTxHash: d.mintTxHash };
-  let token = await getToken(db, key);
-  if (!token || token.mint_tx_hash !== d.mintTxHash) return "skipped";
+  const a: Attempt = {
+    deps,
+    job,
+    key: { chainId: d.chainId, tokenId: d.tokenId, mintTxHash: d.mintTxHash },
+    attempt: job.attemptsMade + 1,
+    log,
+  };
+  let token = await getToken(ctx.db, a.key);
+  if (!token) return skip(a, "the pipeline has no row for this token");
+  if (token.mint_tx_hash !== d.mintTxHash) return skip(a, `token is ${token.status} from mint ${token.mint_tx_hash}`);
   if (token.status === "uploaded") await requestReveal(ctx, { trigger: "ready" });
-  if (token.status !== "generated") return "skipped";
+  if (token.status !== "generated") return skip(a, `nothing to pin: token is ${token.status}`);
   if (!token.image_cid || !token.image_mime) throw new PermanentError("generated token has no image CID");
-  if (!(await updateForMint(db, { ...key, set: { pin_attempts: job.attemptsMade + 1 } }))) return "skipped";
-
+  if (!(await updateForMint(ctx.db, { ...a.key, set: { pin_attempts: a.attempt } }))) return skip(a, REMINTED);
   if (!token.image_pinned_at) {
-    let imageCid = token.image_cid;
-    const missing = () => new PermanentError(`image ${imageCid} is missing from the local store (${store.dir})`);
-    if (pinner) {
-      const bytes = await store.get(imageCid);
-      if (!bytes) throw missing();
-      imageCid = await pinObject(pinner, log, {
-        bytes,
-        localCid: imageCid,
-        name: `glisk-s0-${d.tokenId}.${extensionFor(token.image_mime as ImageMime)}`,
-        mime: token.image_mime,
-        cidVersion: 1,
-        keyvalues: { tokenId: d.tokenId, chainId: String(d.chainId), kind: "image" },
-        differs: "provider's image CID differs from ours; using it",
-      });
-    } else if (!(await store.has(imageCid))) {
-      throw missing();
-    }
-    const updated = await updateForMint(db, { ...key, set: { image_cid: imageCid, image_pinned_at: new Date() } });
-    if (!updated) return "skipped";
-    token = updated;
+    const pinned = await pinImage(a, token);
+    if (!pinned) return skip(a, REMINTED);
+    token = pinned;
   }
-
   if (!token.metadata_cid) {
-    const bytes = metadataBytes(
-      buildMetadata({
-        tokenId: d.tokenId,
-        author: token.author,
-        imageCid: token.image_cid as string,
-        promptKind: token.prompt_kind,
-        xHandle: token.author_x_handle,
-        farcasterHandle: token.author_farcaster_handle,
-        description: config.METADATA_DESCRIPTION,
-        externalUrl: config.METADATA_EXTERNAL_URL,
-      }),
-    );
-    const version = config.METADATA_CID_VERSION === 0 ? 0 : 1;
-    const localCid = await store.put(bytes, version);
-    const metadataCid = pinner
-      ? await pinObject(pinner, log, {
-          bytes,
-          localCid,
-          name: `glisk-s0-${d.tokenId}.json`,
-          mime: "application/json",
-          cidVersion: version,
-          keyvalues: { tokenId: d.tokenId, chainId: String(d.chainId), kind: "metadata" },
-          differs: "provider's metadata CID differs from ours",
-        })
-      : localCid;
-    const updated = await updateForMint(db, { ...key, set: { metadata_cid: metadataCid } });
-    if (!updated) return "skipped";
-    token = updated;
+    const pinned = await pinMetadata(a, token);
+    if (!pinned) return skip(a, REMINTED);
   }
-
-  const ready = await transition(db, {
-    ...key,
+  const ready = await transition(ctx.db, {
+    ...a.key,
     from: ["generated"],
     to: "uploaded",
     stage: "pin",
-    attempt: job.attemptsMade + 1,
+    attempt: a.attempt,
     jobId: job.id ?? null,
     set: { ready_at: new Date(), pin_error: null },
   });
-  if (!ready) return "skipped";
+  if (!ready) return skip(a, "another job moved the token on meanwhile");
   log.info({ imageCid: ready.image_cid, metadataCid: ready.metadata_cid }, "token ready");
   await requestReveal(ctx, { trigger: "ready" });
   return "uploaded";
+}
+
+/** Pins the image from the local store (or checks it is there); undefined when the row went to another mint. */
+async function pinImage(a: Attempt, token: Token): Promise<Token | undefined> {
+  const { store, pinner } = a.deps;
+  const d = a.job.data;
+  let imageCid = token.image_cid as string;
+  const missing = () => new PermanentError(`image ${imageCid} is missing from the local store (${store.dir})`);
+  if (pinner) {
+    const bytes = await store.get(imageCid);
+    if (!bytes) throw missing();
+    imageCid = await pinObject(pinner, a.log, {
+      bytes,
+      localCid: imageCid,
+      name: `glisk-s0-${d.tokenId}.${extensionFor(token.image_mime as ImageMime)}`,
+      mime: token.image_mime as string,
+      cidVersion: 1,
+      keyvalues: { tokenId: d.tokenId, chainId: String(d.chainId), kind: "image" },
+      differs: "provider's image CID differs from ours; using it",
+    });
+  } else if (!(await store.has(imageCid))) {
+    throw missing();
+  }
+  return updateForMint(a.deps.ctx.db, { ...a.key, set: { image_cid: imageCid, image_pinned_at: new Date() } });
+}
+
+/** Builds, stores and pins the metadata JSON; undefined when the row went to another mint. */
+async function pinMetadata(a: Attempt, token: Token): Promise<Token | undefined> {
+  const { ctx, store, pinner } = a.deps;
+  const { config } = ctx;
+  const d = a.job.data;
+  const bytes = metadataBytes(
+    buildMetadata({
+      tokenId: d.tokenId,
+      author: token.author,
+      imageCid: token.image_cid as string,
+      promptKind: token.prompt_kind,
+      xHandle: token.author_x_handle,
+      farcasterHandle: token.author_farcaster_handle,
+      description: config.METADATA_DESCRIPTION,
+      externalUrl: config.METADATA_EXTERNAL_URL,
+    }),
+  );
+  const version = config.METADATA_CID_VERSION === 0 ? 0 : 1;
+  const localCid = await store.put(bytes, version);
+  const metadataCid = pinner
+    ? await pinObject(pinner, a.log, {
+        bytes,
+        localCid,
+        name: `glisk-s0-${d.tokenId}.json`,
+        mime: "application/json",
+        cidVersion: version,
+        keyvalues: { tokenId: d.tokenId, chainId: String(d.chainId), kind: "metadata" },
+        differs: "provider's metadata CID differs from ours",
+      })
+    : localCid;
+  return updateForMint(ctx.db, { ...a.key, set: { metadata_cid: metadataCid } });
 }

@@ -1,5 +1,6 @@
 /** The admin API: manual reveal, token inspection and retry, author prompts, system summary. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { zeroAddress } from "viem";
 import { ApiError } from "../../common/http-errors";
 import { readTokenChainState } from "../chain/token-reads";
 import type { Context } from "../context";
@@ -135,6 +136,10 @@ export function adminRoutes(ctx: Context) {
     })
     .openapi(routes.author, async (c) => {
       const { address } = c.req.valid("param");
+      if (address === zeroAddress) {
+        // Tokens minted without an author (address 0) are made from DEFAULT_PROMPT, which is configuration.
+        throw new ApiError(400, "invalid_author", "the zero address is no author: set DEFAULT_PROMPT instead");
+      }
       const { prompt } = c.req.valid("json");
       const author = await setAuthorPrompt(ctx.db, { address, prompt });
       return c.json({ address, promptLength: prompt.length, updatedAt: author.updated_at }, 200);

@@ -16,21 +16,36 @@ const prefix = (name: ChildName) => {
 /** Prints a supervisor line. */
 export const say = (line: string) => console.log(`${prefix("dev")}${line}`);
 
-/** Forwards a stream line by line with the child's prefix; `keep` drops noise. */
-function forward(stream: NodeJS.ReadableStream | null, name: ChildName, keep: (line: string) => boolean) {
+/** Forwards a stream line by line with the child's prefix; `keep` drops noise, `redact` hides secrets. */
+function forward(
+  stream: NodeJS.ReadableStream | null,
+  name: ChildName,
+  { keep, redact }: { keep: (line: string) => boolean; redact: readonly string[] },
+) {
   let partial = "";
+  const write = (line: string) => {
+    if (!keep(line)) return;
+    const shown = redact.reduce((text, secret) => text.split(secret).join("[redacted]"), line);
+    process.stdout.write(`${prefix(name)}${shown}\n`);
+  };
   stream?.setEncoding("utf8");
   stream?.on("data", (chunk: string) => {
     const lines = (partial + chunk).split("\n");
     partial = lines.pop() ?? "";
-    for (const line of lines) if (keep(line)) process.stdout.write(`${prefix(name)}${line}\n`);
+    for (const line of lines) write(line);
   });
   stream?.on("end", () => {
-    if (partial && keep(partial)) process.stdout.write(`${prefix(name)}${partial}\n`);
+    if (partial) write(partial);
   });
 }
 
-export type Child = { name: ChildName; process: ChildProcess; stop: () => Promise<void> };
+export type Child = {
+  name: ChildName;
+  process: ChildProcess;
+  /** Fragments of its command line, recorded so a later run can recognise it (leftovers.ts). */
+  identity: string[];
+  stop: () => Promise<void>;
+};
 
 /** Spawns `command` in its own process group with prefixed output. */
 export type StartChildParameters = {
@@ -41,6 +56,10 @@ export type StartChildParameters = {
   cwd?: string;
   /** Which output lines to forward; the rest is noise. */
   keep?: (line: string) => boolean;
+  /** Fragments its command line keeps while it runs; default: the command and its arguments. */
+  identity?: string[];
+  /** Texts never printed (an RPC URL with its API key), replaced by [redacted]. */
+  redact?: readonly string[];
 };
 
 export function startChild({ name, command, args, ...options }: StartChildParameters): Child {
@@ -50,10 +69,11 @@ export function startChild({ name, command, args, ...options }: StartChildParame
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const keep = options.keep ?? (() => true);
-  forward(child.stdout, name, keep);
-  forward(child.stderr, name, keep);
-  return { name, process: child, stop: () => stopGroup(child) };
+  const filters = { keep: options.keep ?? (() => true), redact: (options.redact ?? []).filter(Boolean) };
+  forward(child.stdout, name, filters);
+  forward(child.stderr, name, filters);
+  const identity = options.identity ?? [[command, ...args].join(" ")];
+  return { name, process: child, identity, stop: () => stopGroup(child) };
 }
 
 const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
