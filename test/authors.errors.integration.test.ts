@@ -86,7 +86,9 @@ describe("dependencies down", () => {
   test("no database: the leaderboard is a 503 whose body is still an array; no Redis: challenges are a 503", async () => {
     const config = parseConfig({ ...h().env, REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
     const db = openDatabase({ url: `postgres://nobody@127.0.0.1:${await freePort()}/none` });
-    const broken = await createContext(config, { db, logger: createLogger({ level: "silent" }) });
+    // The context is built on the working database (it claims the deployment there), then loses it.
+    const opened = await createContext(config, { db: h().ctx.db, logger: createLogger({ level: "silent" }) });
+    const broken = { ...opened, db };
     for (const queue of Object.values(broken.queues)) queue.on("error", () => {});
     try {
       const app = createApp(broken);

@@ -26,7 +26,7 @@ export function testContracts(): Record<string, Artifact> {
     language: "Solidity",
     sources,
     settings: {
-      evmVersion: "cancun",
+      evmVersion: "shanghai", // solc 0.8.20, the deployed contract's compiler, knows no later fork
       optimizer: { enabled: true, runs: 200 },
       outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] } },
     },
