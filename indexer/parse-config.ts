@@ -32,10 +32,15 @@ export const indexerEnv = z.object({
   /** The indexer counts as lagging when it trails the head by more than this many blocks and seconds. */
   INDEXER_MAX_LAG_BLOCKS: int(30, { min: 1 }),
   INDEXER_MAX_LAG_SECONDS: int(60, { min: 1 }),
-  /** npm start and npm run dev restart an indexer that has been lagging this long (0: never). */
+  /** npm start and npm run dev restart an indexer that has been lagging or silent this long (0: never). */
   INDEXER_STALL_RESTART_SECONDS: int(180, { min: 0 }),
   /** The longest a request to the indexer's API may take before it is answered 504. */
   REQUEST_TIMEOUT_MS: int(30_000, { min: 1_000, max: 600_000 }),
+  /** Requests per client IP per window on GraphQL, SQL and the JSON routes, shared by every replica. */
+  INDEXER_RATE_LIMIT_PER_IP: int(600, { min: 1 }),
+  INDEXER_RATE_LIMIT_WINDOW_SECONDS: int(60, { min: 1, max: 86_400 }),
+  /** Proxies in front of the indexer that append to X-Forwarded-For; 0 uses the socket address. */
+  TRUST_PROXY_HOPS: int(0, { max: 10 }),
   /** Deepest GraphQL selection accepted (every field counts, `items` included). */
   GRAPHQL_MAX_DEPTH: int(12, { min: 3, max: 100 }),
   /** Most rows one GraphQL request may make Ponder read (nested pages multiply: graphql-cost.ts). */

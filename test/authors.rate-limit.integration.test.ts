@@ -1,7 +1,8 @@
 /**
  * The public API's rate limits from two replicas sharing one Redis: per client IP (the proxy's
  * X-Forwarded-For entry, TRUST_PROXY_HOPS=1) on every /api route, and per wallet on signed requests.
- * Past the limit: 429, Retry-After, the public error shape, whichever replica is asked.
+ * Past the limit: 429, Retry-After, the public error shape, whichever replica is asked. Every other
+ * route anyone can reach has one per-IP limit of its own, which also counts refused admin logins.
  */
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -13,6 +14,8 @@ const h = useServer({
   API_RATE_LIMIT_PER_IP: "5",
   API_RATE_LIMIT_PER_WALLET: "3",
   API_RATE_LIMIT_WINDOW_SECONDS: "60",
+  OPS_RATE_LIMIT_PER_IP: "4",
+  ADMIN_API_TOKEN: "admin-token-of-the-rate-limit-test",
 });
 let replica: Variant;
 beforeAll(async () => {
@@ -63,5 +66,40 @@ describe("rate limits across replicas", () => {
     expect(limited.headers.get("retry-after")).toMatch(/^\d+$/);
     const other = privateKeyToAccount(generatePrivateKey()).address;
     expect((await challenge(h().server.url, "192.0.2.21", other)).status).toBe(200);
+  });
+
+  test("health, metrics, OpenAPI, /ipfs and refused admin logins share one per-IP limit; the operator is not counted", async () => {
+    const base = h().server.url;
+    const ip = from("203.0.113.50");
+    const statuses: number[] = [];
+    for (const path of ["/health", "/metrics", "/openapi.json", "/ipfs/bafkreiabc"]) {
+      statuses.push((await fetch(`${replicas()[statuses.length % 2]}${path}`, { headers: ip })).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 400]);
+    for (const path of ["/health/ready", "/ipfs/bafkreiabc", "/no-such-route", "/admin/system"]) {
+      const limited = await fetch(`${base}${path}`, { headers: ip });
+      expect({ path, status: limited.status }).toEqual({ path, status: 429 });
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(await limited.json()).toMatchObject({ error: { code: "rate_limited" } });
+    }
+    // The public API keeps its own budget, and another client keeps all of its own.
+    expect((await fetch(`${base}/api/authors/leaderboard`, { headers: ip })).status).toBe(200);
+    expect((await fetch(`${base}/health`, { headers: from("203.0.113.51") })).status).toBe(200);
+
+    // Wrong admin tokens count against the limit; the operator's own requests never do.
+    const guesser = from("203.0.113.52");
+    const guesses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(`${base}/admin/system`, {
+        headers: { ...guesser, authorization: `Bearer guess-${i}` },
+      });
+      guesses.push(response.status);
+    }
+    expect(guesses).toEqual([401, 401, 401, 401, 429]);
+    const operator = { ...from("203.0.113.53"), authorization: "Bearer admin-token-of-the-rate-limit-test" };
+    for (let i = 0; i < 6; i++) expect((await fetch(`${base}/admin/system`, { headers: operator })).status).toBe(200);
+    expect(await (await fetch(`${base}/metrics`, { headers: from("203.0.113.54") })).text()).toMatch(
+      /glisk_api_rate_limited_total\{limit="ops"\} [1-9]/,
+    );
   });
 });

@@ -1,11 +1,13 @@
 /**
  * The indexer's public API under abuse, on a real `ponder` process with 1,000 tokens indexed: a
  * GraphQL request nested to exhaust the indexer is refused before it runs and the indexer keeps
- * answering; SQL over HTTP validates with a secret salt; CORS answers only listed origins.
+ * answering; SQL over HTTP validates with a secret salt; CORS answers only listed origins; every
+ * client IP has a rate limit on GraphQL, SQL and the JSON routes.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Redis } from "ioredis";
 import type { Address } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { anvilAccount, deployGlisk, mint, waitFor } from "../scripts/lib/glisk";
@@ -17,6 +19,7 @@ const anvil = useAnvil();
 const database = useDatabase();
 const ALLOWED = "https://app.glisk.example";
 const TOKENS = 1_000;
+const PER_IP = 300;
 
 let address: Address;
 let redis: Service;
@@ -40,7 +43,12 @@ beforeAll(async () => {
     redisUrl: redis.url,
     queuePrefix: `sec${process.pid}`,
     database: db.kind === "pglite" ? { kind: "pglite", dir: path.join(db.dir, "ponder") } : db,
-    env: { INDEXER_CORS_ORIGINS: ALLOWED, INDEXER_SQL_ENABLED: "true" },
+    env: {
+      INDEXER_CORS_ORIGINS: ALLOWED,
+      INDEXER_SQL_ENABLED: "true",
+      INDEXER_RATE_LIMIT_PER_IP: String(PER_IP),
+      TRUST_PROXY_HOPS: "1",
+    },
   });
   // A young chain is all unfinalized: live indexing, not the backfill, catches up with it.
   await waitFor(
@@ -144,5 +152,37 @@ describe("CORS", () => {
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
     const rest = await fetch(`${ponder.url}/tokens/1`, { headers: { origin: "https://evil.example" } });
     expect(rest.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
+describe("rate limit", () => {
+  test("each client IP gets INDEXER_RATE_LIMIT_PER_IP requests a window over every route of ours, then 429 with Retry-After", async () => {
+    const client = { "x-forwarded-for": "203.0.113.9" };
+    const routes = ["/tokens/1", "/authors/leaderboard", "/graphql?query=%7Btokens%7Bitems%7Bid%7D%7D%7D", "/sql/db"];
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < PER_IP; i++) {
+      const response = await fetch(`${ponder.url}${routes[i % routes.length]}`, { headers: client });
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      await response.arrayBuffer();
+    }
+    expect(statuses.get(429)).toBeUndefined();
+    for (const route of routes) {
+      const limited = await fetch(`${ponder.url}${route}`, { headers: client });
+      expect({ route, status: limited.status }).toEqual({ route, status: 429 });
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(await limited.json()).toMatchObject({ error: { code: "rate_limited" } });
+    }
+    // Another client, and a request without a proxy header (keyed by its socket address), still pass.
+    expect((await fetch(`${ponder.url}/tokens/1`, { headers: { "x-forwarded-for": "203.0.113.10" } })).status).toBe(
+      200,
+    );
+    expect((await fetch(`${ponder.url}/tokens/1`)).status).toBe(200);
+    const connection = new Redis(redis.url);
+    const keys = await connection
+      .keys(`sec${process.pid}:ratelimit:indexer:ip:*`)
+      .finally(() => connection.disconnect());
+    expect(keys.sort()).toEqual(
+      ["127.0.0.1", "203.0.113.10", "203.0.113.9"].map((ip) => `sec${process.pid}:ratelimit:indexer:ip:${ip}`),
+    );
   });
 });

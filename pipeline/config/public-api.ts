@@ -1,4 +1,4 @@
-/** The public HTTP surface (`/api/*`): the origin browsers see, CORS, client IPs behind proxies, rate limits. */
+/** The public HTTP surface: the origin browsers see, CORS, client IPs behind proxies, rate limits. */
 import { z } from "zod";
 import { int, list, optionalString } from "../../common/env";
 
@@ -26,4 +26,9 @@ export const publicApiEnv = z.object({
   /** Signed requests (challenges, prompt, links) per wallet per window. */
   API_RATE_LIMIT_PER_WALLET: int(10, { min: 1 }),
   API_RATE_LIMIT_WINDOW_SECONDS: int(60, { min: 1, max: 86_400 }),
+  /**
+   * Requests per client IP per window on every other route anyone can reach: health, metrics,
+   * OpenAPI, `/ipfs`, unknown paths, and refused `/admin` logins (an operator's own requests are not counted).
+   */
+  OPS_RATE_LIMIT_PER_IP: int(1200, { min: 1 }),
 });

@@ -10,13 +10,13 @@ import { HonoAdapter } from "@bull-board/hono";
 import { serve } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
+import type { Context as HonoContext, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { timeout } from "hono/timeout";
 import { clientIp } from "../../common/client-ip";
-import { createRateLimit, type RateLimit, rateLimit } from "../../common/rate-limit";
+import { consumeRateLimit, createRateLimit, type RateLimit, rateLimit } from "../../common/rate-limit";
 import { createAuthorServices } from "../authors/services";
 import type { Context } from "../context";
 import { requireAdmin } from "./auth";
@@ -49,8 +49,8 @@ const limitBody = (maxSize: number): MiddlewareHandler =>
     onError: (c) => c.json(errorBodyFor(c, "payload_too_large", `request body over ${maxSize} bytes`), 413),
   });
 
-/** Per-IP and per-wallet limits of the public API, counted in Redis across replicas. */
-function apiLimits(ctx: Context, metrics: Metrics): { ip: RateLimit; wallet: RateLimit } {
+/** Per-IP and per-wallet limits of the public API, and the per-IP limit of every other route, counted in Redis across replicas. */
+function apiLimits(ctx: Context, metrics: Metrics): { ip: RateLimit; wallet: RateLimit; ops: RateLimit } {
   const { config } = ctx;
   const common = {
     keyPrefix: `${config.QUEUE_PREFIX}:ratelimit`,
@@ -60,6 +60,7 @@ function apiLimits(ctx: Context, metrics: Metrics): { ip: RateLimit; wallet: Rat
   return {
     ip: createRateLimit(ctx.requestRedis, { ...common, name: "ip", points: config.API_RATE_LIMIT_PER_IP }),
     wallet: createRateLimit(ctx.requestRedis, { ...common, name: "wallet", points: config.API_RATE_LIMIT_PER_WALLET }),
+    ops: createRateLimit(ctx.requestRedis, { ...common, name: "ops", points: config.OPS_RATE_LIMIT_PER_IP }),
   };
 }
 
@@ -83,8 +84,18 @@ export function createApp(ctx: Context, options: { metrics?: Metrics } = {}): Op
   const app = new OpenAPIHono({ defaultHook: validationHook });
   // A request that cannot be answered in time gets a 504 instead of holding a connection open.
   app.use("*", requestTimeout(ctx.config.REQUEST_TIMEOUT_MS));
+  const trustProxyHops = ctx.config.TRUST_PROXY_HOPS;
+  const ip = (c: HonoContext) => clientIp(c, { trustProxyHops });
+  // Everything outside /api (limited below) and /admin (only refused logins count) has one per-IP limit.
+  app.use("*", async (c, next) => {
+    if (!c.req.path.startsWith("/api/") && !c.req.path.startsWith("/admin/")) await consumeRateLimit(limits.ops, ip(c));
+    await next();
+  });
   app.use("/admin/*", adminAudit(ctx));
-  app.use("/admin/*", requireAdmin(ctx.config.ADMIN_API_TOKEN));
+  app.use(
+    "/admin/*",
+    requireAdmin(ctx.config.ADMIN_API_TOKEN, { onRefused: (c) => consumeRateLimit(limits.ops, ip(c)) }),
+  );
   // Admin bodies are a few ids or one prompt; refuse anything larger before it is read.
   app.use("/admin/*", limitBody(ADMIN_BODY_LIMIT));
   // CORS first, so a browser's preflight is answered without counting against the limit.
@@ -92,11 +103,7 @@ export function createApp(ctx: Context, options: { metrics?: Metrics } = {}): Op
     app.use("/api/*", cors({ origin: ctx.config.PUBLIC_CORS_ORIGINS, allowMethods: ["GET", "POST"], maxAge: 600 }));
   }
   app.use("/api/*", limitBody(PUBLIC_BODY_LIMIT));
-  const trustProxyHops = ctx.config.TRUST_PROXY_HOPS;
-  app.use(
-    "/api/*",
-    rateLimit(limits.ip, (c) => clientIp(c, { trustProxyHops })),
-  );
+  app.use("/api/*", rateLimit(limits.ip, ip));
   mountRoutes(app, { ctx, metrics, authors, walletLimit: limits.wallet });
   app.route(BULL_BOARD_PATH, bullBoard(ctx));
   app.get("/openapi.json", (c) => c.json(documentOf(app, new URL(c.req.url).origin)));

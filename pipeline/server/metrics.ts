@@ -105,11 +105,11 @@ function apiCounters(registry: Registry): ApiCounters {
   for (const action of ["prompt", "x", "farcaster"]) legacySignatures.inc({ action }, 0);
   const rateLimited = new Counter({
     name: "glisk_api_rate_limited_total",
-    help: "Public API requests refused by a rate limit, by limit (ip, wallet)",
+    help: "Requests refused by a rate limit, by limit (ip and wallet on /api, ops elsewhere)",
     labelNames: ["limit"],
     registers: [registry],
   });
-  for (const limit of ["ip", "wallet"]) rateLimited.inc({ limit }, 0);
+  for (const limit of ["ip", "wallet", "ops"]) rateLimited.inc({ limit }, 0);
   return { legacySignatures, rateLimited };
 }
 

@@ -2,7 +2,7 @@
  * The indexer's HTTP API (Ponder serves it on port 42069): GraphQL at `/graphql` (and `/`), Ponder's
  * SQL-over-HTTP for `@ponder/client` at `/sql/*` (INDEXER_SQL_ENABLED), and read-only JSON routes for
  * the common questions. GraphQL requests are priced before Ponder runs them, SQL is validated with a
- * secret salt, and CORS follows INDEXER_CORS_ORIGINS (docs/security.md).
+ * secret salt, CORS follows INDEXER_CORS_ORIGINS, and every client IP has a rate limit (docs/security.md).
  */
 
 import { db } from "ponder:api";
@@ -14,6 +14,7 @@ import { client, graphql } from "ponder";
 import { config } from "../../indexer/config";
 import { corsAllowList } from "../../indexer/cors";
 import { graphqlGuard } from "../../indexer/graphql-guard";
+import { indexerRateLimit } from "../../indexer/rate-limit";
 import { sqlGuard } from "../../indexer/sql-guard";
 import { authors } from "./authors";
 import { onError } from "./errors";
@@ -25,6 +26,7 @@ const limits = { maxDepth: config.GRAPHQL_MAX_DEPTH, maxRows: config.GRAPHQL_MAX
 const graphqlOptions = { maxOperationDepth: config.GRAPHQL_MAX_DEPTH, maxOperationTokens: limits.maxTokens };
 
 app.use("*", corsAllowList(config.corsOrigins));
+app.use("*", indexerRateLimit());
 app.use(
   "*",
   timeout(config.REQUEST_TIMEOUT_MS, () => new HTTPException(504, { message: "the request took too long" })),
