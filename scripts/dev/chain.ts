@@ -6,10 +6,10 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { DevPaths } from "../../common/local-stack";
+import { maskUrl } from "../../common/secrets";
 import { anvilBinary, waitForPort } from "../lib/processes";
 import { type Child, say, startChild } from "./children";
 import type { DevMode } from "./mode";
-import { shownUrl } from "./mode";
 import { wipeChainState } from "./session";
 
 export type ChainParameters = {
@@ -66,14 +66,14 @@ async function forkBlockOf(rpcUrl: string): Promise<number> {
 export async function startChain(p: ChainParameters): Promise<DevChain> {
   const { mode, paths } = p;
   if (mode.kind === "existing") {
-    say(`existing deployment: no local chain; using ${shownUrl(mode.network.rpcUrl)} (chain ${mode.network.chainId})`);
+    say(`existing deployment: no local chain; using ${maskUrl(mode.network.rpcUrl)} (chain ${mode.network.chainId})`);
     return { rpcUrl: mode.network.rpcUrl, anvil: false };
   }
   if (mode.kind === "fork") {
     // Every run forks afresh: the fork's past is the network's, so nothing derived from an older fork stays.
     wipeChainState(paths);
     const at = mode.forkBlock === undefined ? "its latest block" : `block ${mode.forkBlock}`;
-    say(`forking chain ${mode.network.chainId} from ${shownUrl(mode.forkUrl)} at ${at}`);
+    say(`forking chain ${mode.network.chainId} from ${maskUrl(mode.forkUrl)} at ${at}`);
     const args = ["--fork-url", mode.forkUrl];
     if (mode.forkBlock !== undefined) args.push("--fork-block-number", String(mode.forkBlock));
     // anvil prints the fork URL, which may carry an RPC provider's API key.

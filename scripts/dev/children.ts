@@ -3,6 +3,8 @@
  * reaches only the supervisor, which then stops them in order) with its output prefixed line by line.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { scrubber } from "../../common/logger";
+import { forwardLines } from "../lib/forward-lines";
 
 const COLORS = { anvil: 33, redis: 31, indexer: 36, pipeline: 35, dev: 32 } as const;
 export type ChildName = keyof typeof COLORS;
@@ -16,26 +18,15 @@ const prefix = (name: ChildName) => {
 /** Prints a supervisor line. */
 export const say = (line: string) => console.log(`${prefix("dev")}${line}`);
 
-/** Forwards a stream line by line with the child's prefix; `keep` drops noise, `redact` hides secrets. */
+/** Forwards a stream line by line with the child's prefix; `keep` drops noise, `scrub` hides secrets. */
 function forward(
   stream: NodeJS.ReadableStream | null,
   name: ChildName,
-  { keep, redact }: { keep: (line: string) => boolean; redact: readonly string[] },
+  { keep, scrub }: { keep: (line: string) => boolean; scrub: (line: string) => string },
 ) {
-  let partial = "";
-  const write = (line: string) => {
-    if (!keep(line)) return;
-    const shown = redact.reduce((text, secret) => text.split(secret).join("[redacted]"), line);
-    process.stdout.write(`${prefix(name)}${shown}\n`);
-  };
-  stream?.setEncoding("utf8");
-  stream?.on("data", (chunk: string) => {
-    const lines = (partial + chunk).split("\n");
-    partial = lines.pop() ?? "";
-    for (const line of lines) write(line);
-  });
-  stream?.on("end", () => {
-    if (partial) write(partial);
+  forwardLines(stream, {
+    line: (text) => (keep(text) ? `${prefix(name)}${scrub(text)}` : undefined),
+    write: (text) => process.stdout.write(text),
   });
 }
 
@@ -69,7 +60,7 @@ export function startChild({ name, command, args, ...options }: StartChildParame
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const filters = { keep: options.keep ?? (() => true), redact: (options.redact ?? []).filter(Boolean) };
+  const filters = { keep: options.keep ?? (() => true), scrub: scrubber((options.redact ?? []).filter(Boolean)) };
   forward(child.stdout, name, filters);
   forward(child.stderr, name, filters);
   const identity = options.identity ?? [[command, ...args].join(" ")];
@@ -87,11 +78,12 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
   }
 }
 
-/** SIGTERM to the child's group, SIGKILL after 15 s. */
+/** SIGTERM to the child's group (woken first, should it be stopped), SIGKILL after 15 s. */
 async function stopGroup(child: ChildProcess): Promise<void> {
   if (!alive(child)) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   signalGroup(child, "SIGTERM");
+  signalGroup(child, "SIGCONT");
   const timer = setTimeout(() => signalGroup(child, "SIGKILL"), 15_000);
   await exited;
   clearTimeout(timer);

@@ -10,22 +10,12 @@
  */
 import { getAddress } from "viem";
 import { type Network, type NetworkName, networks, resolveNetwork } from "../../common/network";
+import { maskUrl } from "../../common/secrets";
 
 export type DevMode =
   | { kind: "local" }
   | { kind: "fork"; forkUrl: string; forkBlock: number | undefined; network: Network }
   | { kind: "existing"; network: Network };
-
-/** An RPC URL without credentials or query (API keys), for messages and banners. */
-export function shownUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    const hidden = u.username || u.password || u.search || /[0-9a-f]{16,}|key|token/i.test(u.pathname);
-    return hidden ? `${u.protocol}//${u.host}/…` : `${u.protocol}//${u.host}${u.pathname.replace(/\/$/, "")}`;
-  } catch {
-    return "(unparsable URL)";
-  }
-}
 
 async function chainIdOf(url: string): Promise<number> {
   const response = await fetch(url, {
@@ -35,12 +25,12 @@ async function chainIdOf(url: string): Promise<number> {
     signal: AbortSignal.timeout(15_000),
   }).catch((error: Error) => {
     throw new Error(
-      `cannot reach ANVIL_FORK_URL (${shownUrl(url)}): ${(error.cause as Error)?.message ?? error.message}`,
+      `cannot reach ANVIL_FORK_URL (${maskUrl(url)}): ${(error.cause as Error)?.message ?? error.message}`,
     );
   });
   const body = (await response.json().catch(() => ({}))) as { result?: string };
   if (!response.ok || typeof body.result !== "string")
-    throw new Error(`ANVIL_FORK_URL (${shownUrl(url)}) did not answer eth_chainId (HTTP ${response.status})`);
+    throw new Error(`ANVIL_FORK_URL (${maskUrl(url)}) did not answer eth_chainId (HTTP ${response.status})`);
   return Number(body.result);
 }
 
@@ -117,7 +107,7 @@ export async function resolveDevMode(env: NodeJS.ProcessEnv, { anvilPort }: { an
   const rpc = env.PONDER_RPC_URL_31337?.trim().replace(/\/$/, "");
   if (rpc && !own.includes(rpc)) {
     throw new Error(
-      `PONDER_RPC_URL_31337=${shownUrl(rpc)} names a chain of your own, not the anvil npm run dev starts on ` +
+      `PONDER_RPC_URL_31337=${maskUrl(rpc)} names a chain of your own, not the anvil npm run dev starts on ` +
         `ANVIL_PORT ${anvilPort}: set GLISK_CONTRACT_ADDRESS (and GLISK_START_BLOCK) to run against a deployment ` +
         "on it, or unset PONDER_RPC_URL_31337",
     );
