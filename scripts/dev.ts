@@ -13,17 +13,19 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { getAddress } from "viem";
 import { type DevPaths, devPaths } from "../common/local-stack";
+import { maskUrl, secretValuesOfEnv } from "../common/secrets";
 import { banner } from "./dev/banner";
 import { startChain } from "./dev/chain";
 import { checkSettings } from "./dev/check-settings";
 import { type Child, killAllOnExit, say } from "./dev/children";
 import { type DevDeployment, prepareDeployment } from "./dev/deployment";
 import { stopLeftovers } from "./dev/leftovers";
-import { type DevMode, resolveDevMode, shownUrl, stackDirName } from "./dev/mode";
+import { type DevMode, resolveDevMode, stackDirName } from "./dev/mode";
 import { devRedis, emptyQueues } from "./dev/redis";
-import { startServices } from "./dev/services";
+import { type ServicesParameters, startIndexer, startServices } from "./dev/services";
 import { markRunning, markStopped, previousRun, readSession, recordChild, recordStack } from "./dev/session";
 import { anvilKey } from "./lib/glisk";
+import { watchIndexerStalls } from "./lib/indexer-watch";
 
 const root = path.resolve(import.meta.dirname, "..");
 const paths = devPaths(process.env);
@@ -67,6 +69,32 @@ function stopAll(reason: string): Promise<void> {
     say("stopped");
   })();
   return stopping;
+}
+
+/** Children being replaced on purpose: their exit stops nothing. */
+const replaced = new Set<Child>();
+
+/** A child that dies on its own takes the whole stack down with it: dev never runs half a system. */
+function stopAllWhenExited(child: Child) {
+  child.process.once("exit", (code, signal) => {
+    if (stopping || replaced.has(child)) return;
+    say(`${child.name} exited unexpectedly (${signal ?? `code ${code}`})`);
+    void stopAll(`${child.name} exited`).then(() => process.exit(1));
+  });
+}
+
+/** Replaces an indexer that stopped following the chain (scripts/lib/indexer-watch.ts). */
+async function restartIndexer(services: ServicesParameters, reason: string) {
+  const old = children.find((c) => c.name === "indexer");
+  if (!old || stopping) return;
+  say(`restarting the indexer: ${reason}`);
+  replaced.add(old);
+  await old.stop();
+  if (stopping) return;
+  const fresh = startIndexer(services);
+  children.splice(children.indexOf(old), 1, fresh);
+  record(fresh);
+  stopAllWhenExited(fresh);
 }
 
 /** True when something already listens on `port` (any interface, as Ponder and the pipeline bind). */
@@ -183,23 +211,25 @@ async function main() {
   const target = { name, ...deployment, rpcUrl: chain.rpcUrl };
   const childEnv = serviceEnv(mode, target, { keeperKey: deployment.keeperKey, redisUrl, token });
   checkSettings(childEnv);
-  const redact = mode.kind === "fork" ? [mode.forkUrl] : mode.kind === "existing" ? [mode.network.rpcUrl] : [];
-  const started = startServices({ env: childEnv, root, indexerPort, pipelinePort, children, onStart: record, redact });
-  for (const child of children) {
-    child.process.once("exit", (code, signal) => {
-      if (stopping) return;
-      say(`${child.name} exited unexpectedly (${signal ?? `code ${code}`})`);
-      void stopAll(`${child.name} exited`).then(() => process.exit(1));
-    });
-  }
+  // Every line a child prints passes the same scrubbing as npm start's: keys, tokens, URL credentials.
+  const redact = secretValuesOfEnv({ ...env, ...childEnv });
+  const services = { env: childEnv, root, indexerPort, pipelinePort, children, onStart: record, redact };
+  const started = startServices(services);
+  for (const child of children) stopAllWhenExited(child);
   await started;
+  const watch = watchIndexerStalls(childEnv, {
+    indexerUrl: `http://127.0.0.1:${indexerPort}`,
+    answering: true, // startServices waited for it
+    onStall: (reason) => void restartIndexer(services, reason),
+  });
+  process.once("exit", () => watch?.stop());
   const tokenFile = path.relative(root, paths.adminToken);
   const tokenFromEnv = Boolean(env.ADMIN_API_TOKEN);
   const chainLine =
     mode.kind === "fork"
-      ? `local fork of chain ${deployment.chainId} (${name}) from ${shownUrl(mode.forkUrl)} at block ${chain.forkBlock}: ${chain.rpcUrl}`
+      ? `local fork of chain ${deployment.chainId} (${name}) from ${maskUrl(mode.forkUrl)} at block ${chain.forkBlock}: ${chain.rpcUrl}`
       : mode.kind === "existing"
-        ? `chain ${deployment.chainId} (${name}) at ${shownUrl(chain.rpcUrl)}: an existing deployment, no local chain`
+        ? `chain ${deployment.chainId} (${name}) at ${maskUrl(chain.rpcUrl)}: an existing deployment, no local chain`
         : `anvil, local: ${chain.rpcUrl}`;
   const contract = `${getAddress(deployment.address)} (from block ${deployment.startBlock}), keeper ${deployment.keeper}`;
   const ports = { anvilPort, indexerPort, pipelinePort, devDir: env.GLISK_DEV_DIR };

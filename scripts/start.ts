@@ -17,9 +17,9 @@ import { scrubber } from "../common/logger";
 import { secretValuesOfEnv } from "../common/secrets";
 import { parseIndexerConfig } from "../indexer/parse-config";
 import { parseConfig } from "../pipeline/config";
-import { watchIndexer } from "./lib/indexer-watch";
+import { watchIndexerStalls } from "./lib/indexer-watch";
 import { ponderBin } from "./lib/processes";
-import { type RoleSpec, type Supervisor, supervise } from "./lib/supervisor";
+import { type RoleSpec, supervise } from "./lib/supervisor";
 
 type Role = "indexer" | "pipeline";
 
@@ -92,21 +92,6 @@ function spec(role: Role, env: NodeJS.ProcessEnv): RoleSpec {
   };
 }
 
-/** Restarts the indexer when it stays behind the chain head (INDEXER_STALL_RESTART_SECONDS; 0: never). */
-function watchStalls(env: NodeJS.ProcessEnv, supervisor: Supervisor) {
-  const config = parseIndexerConfig(env);
-  if (config.INDEXER_STALL_RESTART_SECONDS === 0) return undefined;
-  return watchIndexer({
-    indexerUrl: `http://127.0.0.1:${env.INDEXER_PORT || "42069"}`,
-    rpcUrl: config.network.rpcUrl,
-    chainId: config.network.chainId,
-    maxBlocks: config.INDEXER_MAX_LAG_BLOCKS,
-    maxSeconds: config.INDEXER_MAX_LAG_SECONDS,
-    restartAfterMs: config.INDEXER_STALL_RESTART_SECONDS * 1000,
-    onStall: (reason) => supervisor.restart("indexer", reason),
-  });
-}
-
 async function main(): Promise<void> {
   const arg = process.argv[2] ?? "all";
   if (!["indexer", "pipeline", "all"].includes(arg)) {
@@ -126,7 +111,13 @@ async function main(): Promise<void> {
     roles.map((role) => spec(role, env)),
     { scrub },
   );
-  const watch = roles.includes("indexer") ? watchStalls(env, supervisor) : undefined;
+  // Restarts the indexer when it stays behind the chain head (INDEXER_STALL_RESTART_SECONDS; 0: never).
+  const watch = roles.includes("indexer")
+    ? watchIndexerStalls(env, {
+        indexerUrl: `http://127.0.0.1:${env.INDEXER_PORT || "42069"}`,
+        onStall: (reason) => supervisor.restart("indexer", reason),
+      })
+    : undefined;
   for (const signal of ["SIGINT", "SIGTERM"] as const)
     process.on(signal, () => {
       watch?.stop();

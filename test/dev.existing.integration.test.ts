@@ -9,6 +9,8 @@ import path from "node:path";
 import { type Address, getAddress, type Hash, zeroAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
+import { devPaths } from "../common/local-stack";
+import { readSession } from "../scripts/dev/session";
 import { type DevRun, startDev } from "../scripts/lib/dev-run";
 import { anvilAccount, anvilKey, deployGlisk, localClients, mint, waitFor } from "../scripts/lib/glisk";
 import { isListening, type Service, startAnvil } from "../scripts/lib/processes";
@@ -44,6 +46,7 @@ beforeAll(async () => {
     KEEPER_PRIVATE_KEY: anvilKey(5),
     ADMIN_API_TOKEN: TOKEN,
     BATCH_REVEAL_WAIT_SECONDS: "1",
+    INDEXER_STALL_RESTART_SECONDS: "3",
   });
   await dev.ready();
 }, 300_000);
@@ -96,6 +99,32 @@ describe("npm run dev against an existing deployment", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`npm run dev runs against the existing deployment ${contract}`);
   });
+
+  test("an indexer that stops answering is replaced, and the rest of the stack keeps running", async () => {
+    const indexerPid = () =>
+      readSession(devPaths({ GLISK_DEV_DIR: dev.dir }))
+        ?.children?.filter((c) => c.name === "indexer")
+        .at(-1)?.pid;
+    const hung = indexerPid();
+    if (!hung) throw new Error("no indexer recorded in the session");
+    process.kill(hung, "SIGSTOP"); // alive, and answering nothing: a blocked event loop looks the same
+    await waitFor(() => dev.output().includes("restarting the indexer: indexer not answering for over 3 s"), {
+      timeoutMs: 60_000,
+      message: "dev to notice the silent indexer",
+    }).catch((error) => {
+      console.log(hung, JSON.stringify(readSession(devPaths({ GLISK_DEV_DIR: dev.dir }))), dev.output().slice(-3000));
+      throw error;
+    });
+    await waitFor(
+      async () =>
+        indexerPid() !== hung &&
+        (await fetch(`http://127.0.0.1:${dev.ports.indexer}/ready`).catch(() => undefined))?.status === 200,
+      { timeoutMs: 120_000, intervalMs: 500, message: "a new indexer ready" },
+    );
+    expect(() => process.kill(hung, 0)).toThrow(); // the hung one is gone
+    expect(dev.child.exitCode).toBeNull();
+    expect((await fetch(`http://127.0.0.1:${dev.ports.pipeline}/health`)).status).toBe(200);
+  }, 180_000);
 
   test("Ctrl-C stops dev's services and leaves the chain it did not start running", async () => {
     expect(await dev.interrupt()).toBe(0);

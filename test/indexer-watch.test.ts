@@ -1,7 +1,8 @@
 /**
  * The supervisors' stall watch (scripts/lib/indexer-watch.ts) against a stand-in for Ponder's
  * /ready and /status and a stand-in JSON-RPC node: a ready indexer that stays behind is reported
- * once it has lagged for the limit; one that keeps up, or is still in its backfill, is not.
+ * once it has lagged for the limit, and so is one that stops answering; one that keeps up, is still
+ * in its backfill, or has not answered yet since it started, is not.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,6 +18,7 @@ afterEach(() => {
 async function serve(handler: (url: string) => { status: number; body: unknown }): Promise<string> {
   const server = createServer((req, res) => {
     const { status, body } = handler(req.url ?? "/");
+    if (status === 0) return req.socket.destroy(); // a hung or dead process: no answer at all
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(body));
   });
@@ -27,7 +29,7 @@ async function serve(handler: (url: string) => { status: number; body: unknown }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
-async function scenario(p: { indexedBehind: number; ready: boolean }) {
+async function scenario(p: { indexedBehind: number; ready: boolean; silent?: () => boolean }) {
   const head = { number: 1_000, timestamp: 2_000_000 };
   const rpcUrl = await serve(() => ({
     status: 200,
@@ -35,9 +37,11 @@ async function scenario(p: { indexedBehind: number; ready: boolean }) {
   }));
   const indexed = { number: head.number - p.indexedBehind, timestamp: head.timestamp - 2 * p.indexedBehind };
   const indexerUrl = await serve((url) =>
-    url === "/ready"
-      ? { status: p.ready ? 200 : 503, body: "" }
-      : { status: 200, body: { base: { id: 8453, block: indexed } } },
+    p.silent?.()
+      ? { status: 0, body: "" }
+      : url === "/ready"
+        ? { status: p.ready ? 200 : 503, body: "" }
+        : { status: 200, body: { base: { id: 8453, block: indexed } } },
   );
   const stalls: string[] = [];
   const watch = watchIndexer({
@@ -74,6 +78,26 @@ describe("the indexer stall watch", () => {
     } finally {
       close.stop();
       backfill.stop();
+    }
+  });
+
+  test("reports an indexer that answered and then stopped answering, once, and not one that never answered", async () => {
+    let hung = false;
+    const s = await scenario({ indexedBehind: 0, ready: true, silent: () => hung });
+    const starting = await scenario({ indexedBehind: 0, ready: true, silent: () => true });
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      expect(s.stalls).toEqual([]);
+      hung = true;
+      await waitFor(() => s.stalls.length > 0, { message: "a stall" });
+      expect(s.stalls[0]).toBe("indexer not answering for over 0.3 s");
+      // After a report the restarted indexer gets its start-up time: silence alone is not reported again.
+      await new Promise((r) => setTimeout(r, 800));
+      expect(s.stalls).toHaveLength(1);
+      expect(starting.stalls).toEqual([]);
+    } finally {
+      s.stop();
+      starting.stop();
     }
   });
 });

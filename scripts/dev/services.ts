@@ -32,12 +32,12 @@ async function waitForHttp(url: string, child: Child, timeoutMs = 180_000) {
 // that .env.local is missing, which this project never uses (scripts/launch.cjs refuses one).
 const noise = /Indexed block .*\bevent_count=0\b|Local environment file \(\.env\.local\) not found/;
 
-/** Starts both and resolves once both answer /health; the children are in `p.children` from the start. */
-export async function startServices(p: ServicesParameters): Promise<{ indexer: Child; pipeline: Child }> {
+/** The indexer as dev runs it: `ponder dev` on INDEXER_PORT, without Ponder's noise. */
+export function startIndexer(p: ServicesParameters): Child {
   // Ponder prefers PORT over --port, and PORT belongs to the pipeline: the indexer gets its own.
   const indexerEnv = { ...p.env, PORT: String(p.indexerPort) };
   const ponderArgs = [ponderBin(), "dev", "--disable-ui", "--port", String(p.indexerPort)];
-  const indexer = startChild({
+  return startChild({
     name: "indexer",
     command: process.execPath,
     args: ponderArgs,
@@ -47,6 +47,11 @@ export async function startServices(p: ServicesParameters): Promise<{ indexer: C
     identity: [ponderBin(), `--port ${p.indexerPort}`],
     redact: p.redact,
   });
+}
+
+/** Starts both and resolves once both answer /health; the children are in `p.children` from the start. */
+export async function startServices(p: ServicesParameters): Promise<{ indexer: Child; pipeline: Child }> {
+  const indexer = startIndexer(p);
   const main = path.join(p.root, "pipeline/main.ts");
   const pipeline = startChild({
     name: "pipeline",

@@ -3,9 +3,10 @@
  * HTTP while it no longer follows the chain. Every few seconds this compares its indexed block
  * (Ponder's /status) with the chain head (the RPC itself) using the rule the health routes use
  * (common/indexer-lag.ts), and reports a stall once the indexer has been lagging for `restartAfterMs`
- * after its backfill. The supervisor then restarts it.
+ * after its backfill, or once it has stopped answering at all. The supervisor then restarts it.
  */
 import { type BlockPoint, indexedBlock, indexerLag, type PonderStatus } from "../../common/indexer-lag";
+import { parseIndexerConfig } from "../../indexer/parse-config";
 
 export type IndexerWatchParameters = {
   indexerUrl: string;
@@ -15,6 +16,8 @@ export type IndexerWatchParameters = {
   maxSeconds: number;
   restartAfterMs: number;
   everyMs?: number;
+  /** The indexer is known to answer already (dev starts watching once it does); default: not yet. */
+  answering?: boolean;
   onStall: (reason: string) => void;
 };
 
@@ -31,41 +34,57 @@ async function chainHead(rpcUrl: string): Promise<BlockPoint | undefined> {
   return block?.result ? { number: Number(block.result.number), timestamp: Number(block.result.timestamp) } : undefined;
 }
 
-async function indexed(indexerUrl: string, chainId: number): Promise<BlockPoint | undefined> {
+/** What the indexer says: nothing (down, hung), not ready yet (starting, backfilling), or its block. */
+type Reading = { answered: false } | { answered: true; block: BlockPoint | undefined };
+
+async function readIndexer(indexerUrl: string, chainId: number): Promise<Reading> {
   const get = (path: string) => fetch(`${indexerUrl}${path}`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   const ready = await get("/ready").then(
     (r) => r.status === 200,
-    () => false,
+    () => undefined,
   );
-  if (!ready) return undefined; // starting, or still in its backfill: trailing the head by design
+  if (ready === undefined) return { answered: false };
+  if (!ready) return { answered: true, block: undefined }; // in its backfill: trailing the head by design
   const status = (await get("/status").then(
     (r) => r.json(),
     () => undefined,
   )) as PonderStatus | undefined;
-  return indexedBlock(status, chainId);
+  return { answered: true, block: indexedBlock(status, chainId) };
 }
 
-/** Starts watching; `stop()` ends it. */
+/**
+ * Starts watching; `stop()` ends it. Two things are stalls: a ready indexer lagging past the limits,
+ * and one that answered before and has stopped answering (a blocked event loop, a hung process).
+ * Before its first answer (start-up, a schema lock wait) silence is not counted.
+ */
 export function watchIndexer(p: IndexerWatchParameters): { stop: () => void } {
   let since: number | undefined;
   let busy = false;
+  let answeredOnce = p.answering ?? false;
+  const stalledFor = (reason: string) => {
+    since ??= Date.now();
+    if (Date.now() - since < p.restartAfterMs) return;
+    since = undefined;
+    answeredOnce = false; // the restarted indexer gets its start-up time again
+    p.onStall(`${reason} for over ${p.restartAfterMs / 1000} s`);
+  };
   const check = async () => {
-    const [block, head] = await Promise.all([indexed(p.indexerUrl, p.chainId), chainHead(p.rpcUrl)]);
-    if (!block || !head) {
+    const [reading, head] = await Promise.all([readIndexer(p.indexerUrl, p.chainId), chainHead(p.rpcUrl)]);
+    if (!reading.answered) {
+      if (answeredOnce) stalledFor("indexer not answering");
+      return;
+    }
+    answeredOnce = true;
+    if (!reading.block || !head) {
       since = undefined;
       return;
     }
-    const lag = indexerLag({ indexed: block, head, maxBlocks: p.maxBlocks, maxSeconds: p.maxSeconds });
+    const lag = indexerLag({ indexed: reading.block, head, maxBlocks: p.maxBlocks, maxSeconds: p.maxSeconds });
     if (!lag.lagging) {
       since = undefined;
       return;
     }
-    since ??= Date.now();
-    if (Date.now() - since < p.restartAfterMs) return;
-    since = undefined;
-    p.onStall(
-      `indexer ${lag.blocks} blocks (${lag.seconds} s) behind the chain head for over ${p.restartAfterMs / 1000} s`,
-    );
+    stalledFor(`indexer ${lag.blocks} blocks (${lag.seconds} s) behind the chain head`);
   };
   const timer = setInterval(() => {
     if (busy) return;
@@ -76,4 +95,24 @@ export function watchIndexer(p: IndexerWatchParameters): { stop: () => void } {
   }, p.everyMs ?? 10_000);
   timer.unref();
   return { stop: () => clearInterval(timer) };
+}
+
+/**
+ * The watch as both supervisors configure it, from the indexer's own settings (INDEXER_MAX_LAG_*,
+ * INDEXER_STALL_RESTART_SECONDS); undefined when restarts are off (0).
+ */
+export function watchIndexerStalls(
+  env: NodeJS.ProcessEnv,
+  p: Pick<IndexerWatchParameters, "indexerUrl" | "answering" | "onStall">,
+): { stop: () => void } | undefined {
+  const config = parseIndexerConfig(env);
+  if (config.INDEXER_STALL_RESTART_SECONDS === 0) return undefined;
+  return watchIndexer({
+    ...p,
+    rpcUrl: config.network.rpcUrl,
+    chainId: config.network.chainId,
+    maxBlocks: config.INDEXER_MAX_LAG_BLOCKS,
+    maxSeconds: config.INDEXER_MAX_LAG_SECONDS,
+    restartAfterMs: config.INDEXER_STALL_RESTART_SECONDS * 1000,
+  });
 }
