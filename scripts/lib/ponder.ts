@@ -68,6 +68,8 @@ export async function startPonder(options: StartPonderOptions): Promise<PonderPr
     PONDER_PGLITE_DIR: options.database.kind === "pglite" ? options.database.dir : "/nonexistent/pglite-unused",
     PONDER_TELEMETRY_DISABLED: "true",
     NODE_ENV: "development",
+    // Tests and benchmarks poll from one address far faster than any client: the limit is tested on its own.
+    INDEXER_RATE_LIMIT_PER_IP: "1000000",
     ...options.env,
   };
   // The schema comes from --schema only; Ponder would otherwise take it from here.
