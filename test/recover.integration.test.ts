@@ -326,4 +326,24 @@ describe("a Redis wipe before any worker ran the generate jobs (no pipeline rows
     expect((await p.ctx.queues.generate.getJob(generateJobId(young)))?.data).toEqual(asIndexed(young));
     expect(await recoverStages(p.ctx)).toMatchObject({ minted: 0 });
   });
+
+  test("after a wipe, the watchdog's pass takes even a mint younger than the grace period: the wipe took the indexer's job", async () => {
+    const p = await s.start({ ...reveal, RECOVER_INTERVAL_SECONDS: "3600", RECOVER_MINT_GRACE_BLOCKS: "1000" });
+    const parts: { close: () => Promise<void> }[] = [];
+    try {
+      await p.workers.generate.pause();
+      const [young] = await s.mintJobs(author, 1);
+      if (!young) throw new Error("no job");
+      await s.enqueue(p, [young]);
+      parts.push(await startStageRecovery(p.ctx, { watchMs: 100 }));
+      await p.ctx.redis.flushall();
+      const job = await waitFor(() => p.ctx.queues.generate.getJob(generateJobId(young)), {
+        timeoutMs: 10_000,
+        message: "the young mint's generate job back after the wipe",
+      });
+      expect(job.data).toEqual(asIndexed(young));
+    } finally {
+      await stopAll(p, parts);
+    }
+  });
 });
