@@ -82,6 +82,38 @@ describe("npm start's supervisor", () => {
     expect(s.said).toEqual([]);
   });
 
+  test("a role's prepare step runs before every start; its line is said, and a failing one does not keep the role down", async () => {
+    let calls = 0;
+    const flaky: RoleSpec = {
+      ...role("flaky", "setTimeout(() => process.exit(3), 100);"),
+      prepare: async () => {
+        calls += 1;
+        if (calls === 2) throw new Error("database unreachable");
+        return `prepared ${calls}`;
+      },
+    };
+    const s = start([flaky]);
+    await waitFor(() => (s.text().match(/^up /gm)?.length ?? 0) >= 3, { message: "three starts" });
+    expect(s.said).toContain("prepared 1");
+    expect(s.said).toContain("flaky: before starting it: database unreachable");
+    expect(s.said).toContain("prepared 3");
+  });
+
+  test("stopping while a role prepares: it never starts, and the supervisor still finishes", async () => {
+    let release: () => void = () => {};
+    const s = start([
+      {
+        ...role("slow", STAY),
+        prepare: () => new Promise<undefined>((resolve) => (release = () => resolve(undefined))),
+      },
+    ]);
+    const stopped = s.supervisor.stop();
+    release();
+    expect(await stopped).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(s.text()).not.toMatch(/^up /m);
+  });
+
   test("every line a role prints passes the scrubber, split across writes or not", async () => {
     const secret = "0123456789abcdef-secret";
     const s = start(

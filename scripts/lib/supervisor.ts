@@ -17,6 +17,11 @@ export type RoleSpec = {
   cwd: string;
   /** The signal that stops this role cleanly. */
   stopSignal: NodeJS.Signals;
+  /**
+   * Runs before every start of the role (e.g. releasing a lock its crashed run left behind); the
+   * line it returns is said. A failure is said and the role starts anyway.
+   */
+  prepare?: () => Promise<string | undefined>;
 };
 
 export type SupervisorOptions = {
@@ -43,7 +48,14 @@ export type Supervisor = {
   done: Promise<number>;
 };
 
-type Running = { spec: RoleSpec; child?: ChildProcess; crashes: number[]; timer?: NodeJS.Timeout };
+type Running = {
+  spec: RoleSpec;
+  child?: ChildProcess;
+  crashes: number[];
+  timer?: NodeJS.Timeout;
+  /** Set while `spec.prepare` runs before a start. */
+  preparing?: Promise<void>;
+};
 
 /** Starts every role and keeps them running. */
 export function supervise(specs: readonly RoleSpec[], o: SupervisorOptions): Supervisor {
@@ -73,7 +85,23 @@ export function supervise(specs: readonly RoleSpec[], o: SupervisorOptions): Sup
   };
 
   const settleIfAllStopped = () => {
-    if (roles.every((r) => !r.child && !r.timer)) finish(exitCode);
+    if (roles.every((r) => !r.child && !r.timer && !r.preparing)) finish(exitCode);
+  };
+
+  /** Starts the role, after its `prepare` step when it has one. */
+  const start = (role: Running) => {
+    const prepare = role.spec.prepare;
+    if (!prepare) return launch(role);
+    role.preparing = prepare()
+      .catch((error: Error) => `${role.spec.name}: before starting it: ${error.message}`)
+      .then((line) => {
+        if (line) say(o.scrub(line));
+      })
+      .finally(() => {
+        role.preparing = undefined;
+        if (stopping) settleIfAllStopped();
+        else launch(role);
+      });
   };
 
   const onExit = (role: Running, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null) => {
@@ -102,7 +130,7 @@ export function supervise(specs: readonly RoleSpec[], o: SupervisorOptions): Sup
     say(`${role.spec.name} exited unexpectedly (${how}); restarting in ${(delay / 1000).toFixed(1)} s`);
     role.timer = setTimeout(() => {
       role.timer = undefined;
-      if (!stopping) launch(role);
+      if (!stopping) start(role);
       else settleIfAllStopped();
     }, delay);
   };
@@ -143,7 +171,7 @@ export function supervise(specs: readonly RoleSpec[], o: SupervisorOptions): Sup
     ).unref();
   };
 
-  for (const role of roles) launch(role);
+  for (const role of roles) start(role);
   process.on("exit", () => {
     for (const role of roles) if (role.child && role.child.exitCode === null) role.child.kill("SIGKILL");
   });
