@@ -20,6 +20,7 @@ import { scrubber } from "../common/logger";
 import { secretValuesOfEnv } from "../common/secrets";
 import { parseIndexerConfig } from "../indexer/parse-config";
 import { parseConfig } from "../pipeline/config";
+import { ponderWarningKind } from "./lib/fold-repeats";
 import { watchIndexer } from "./lib/indexer-watch";
 import { releaseStaleLock } from "./lib/ponder-lock";
 import { ponderBin } from "./lib/processes";
@@ -97,6 +98,8 @@ function spec(role: Role, env: NodeJS.ProcessEnv): RoleSpec {
     stopSignal: "SIGINT",
     // After a crash (kill -9, OOM) the lock would keep the restart waiting 15-25 s.
     prepare: databaseUrl ? () => releaseLock(databaseUrl, schema) : undefined,
+    // Ponder warns once per failed RPC attempt: dozens of lines a second during an RPC outage.
+    foldRepeats: { kind: ponderWarningKind, windowMs: 30_000 },
   };
 }
 

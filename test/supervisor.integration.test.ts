@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { EXIT_CONFIG } from "../common/exit-codes";
 import { scrubber } from "../common/logger";
+import { ponderWarningKind } from "../scripts/lib/fold-repeats";
 import { waitFor } from "../scripts/lib/glisk";
 import { type RoleSpec, type Supervisor, supervise } from "../scripts/lib/supervisor";
 
@@ -112,6 +113,25 @@ describe("npm start's supervisor", () => {
     expect(await stopped).toBe(0);
     await new Promise((r) => setTimeout(r, 200));
     expect(s.text()).not.toMatch(/^up /m);
+  });
+
+  test("a role's repeated warnings are folded: the first passes, one summary counts the rest", async () => {
+    const warn = JSON.stringify({ level: 40, msg: "Received JSON-RPC error" });
+    const s = start([
+      {
+        ...role("noisy", `for (let i = 0; i < 50; i++) console.log(${JSON.stringify(warn)}); ${STAY}`),
+        foldRepeats: { kind: ponderWarningKind, windowMs: 60_000 },
+      },
+    ]);
+    await waitFor(() => s.text().includes("Received JSON-RPC error"), { message: "the first warning" });
+    await s.supervisor.stop();
+    const lines = s
+      .text()
+      .split("\n")
+      .filter((l) => l.includes("Received JSON-RPC error"));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(warn);
+    expect(JSON.parse(lines[1] as string)).toMatchObject({ level: 40, repeated: 49 });
   });
 
   test("every line a role prints passes the scrubber, split across writes or not", async () => {

@@ -1,12 +1,14 @@
 /**
  * A small process supervisor for `npm start` (and the chaos run): each role is a child process whose
- * output is forwarded line by line through the secret scrubber; a role that exits unexpectedly is
+ * output is forwarded line by line through the secret scrubber (and, for roles that ask, with
+ * repeated warnings folded into one line per window); a role that exits unexpectedly is
  * restarted with exponential backoff, and only a crash loop (too many exits in a window) stops the
  * whole supervisor, loudly. Stopping sends each child its own signal once (Ponder releases its
  * database lock on SIGINT, not on SIGTERM) and waits for it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { EXIT_CONFIG } from "../../common/exit-codes";
+import { type FoldRepeatsParameters, foldRepeats } from "./fold-repeats";
 import { forwardLines } from "./forward-lines";
 
 export type RoleSpec = {
@@ -22,6 +24,8 @@ export type RoleSpec = {
    * line it returns is said. A failure is said and the role starts anyway.
    */
   prepare?: () => Promise<string | undefined>;
+  /** Repeated lines to fold into one summary per window (fold-repeats.ts): Ponder's RPC warnings. */
+  foldRepeats?: Pick<FoldRepeatsParameters, "kind" | "windowMs">;
 };
 
 export type SupervisorOptions = {
@@ -55,6 +59,9 @@ type Running = {
   timer?: NodeJS.Timeout;
   /** Set while `spec.prepare` runs before a start. */
   preparing?: Promise<void>;
+  /** This role's stdout lines through the scrubber, then its fold of repeats. */
+  stdoutLine: (text: string) => string | undefined;
+  flush: () => void;
 };
 
 /** Starts every role and keeps them running. */
@@ -63,7 +70,15 @@ export function supervise(specs: readonly RoleSpec[], o: SupervisorOptions): Sup
   const backoff = o.backoffMs ?? 1_000;
   const window = o.crashWindowMs ?? 120_000;
   const maxCrashes = o.maxCrashes ?? 5;
-  const roles = specs.map((spec): Running => ({ spec, crashes: [] }));
+  const out = o.write ?? {
+    stdout: (text: string) => process.stdout.write(text),
+    stderr: (text: string) => process.stderr.write(text),
+  };
+  const roles = specs.map((spec): Running => {
+    if (!spec.foldRepeats) return { spec, crashes: [], stdoutLine: o.scrub, flush: () => {} };
+    const fold = foldRepeats({ ...spec.foldRepeats, write: (line) => out.stdout(`${o.scrub(line)}\n`) });
+    return { spec, crashes: [], stdoutLine: (text) => fold.line(o.scrub(text)), flush: fold.flush };
+  });
   let stopping = false;
   let exitCode = 0;
   let finish: (code: number) => void = () => {};
@@ -75,17 +90,15 @@ export function supervise(specs: readonly RoleSpec[], o: SupervisorOptions): Sup
     const { spec } = role;
     const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ["ignore", "pipe", "pipe"] });
     role.child = child;
-    const out = o.write ?? {
-      stdout: (text: string) => process.stdout.write(text),
-      stderr: (text: string) => process.stderr.write(text),
-    };
-    forwardLines(child.stdout, { line: o.scrub, write: out.stdout });
+    forwardLines(child.stdout, { line: role.stdoutLine, write: out.stdout });
     forwardLines(child.stderr, { line: o.scrub, write: out.stderr });
     child.once("exit", (code, signal) => onExit(role, child, code, signal));
   };
 
   const settleIfAllStopped = () => {
-    if (roles.every((r) => !r.child && !r.timer && !r.preparing)) finish(exitCode);
+    if (!roles.every((r) => !r.child && !r.timer && !r.preparing)) return;
+    for (const role of roles) role.flush();
+    finish(exitCode);
   };
 
   /** Starts the role, after its `prepare` step when it has one. */
