@@ -10,7 +10,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { anvilAccount, deployGlisk, waitFor } from "../scripts/lib/glisk";
 import { releaseStaleLock } from "../scripts/lib/ponder-lock";
-import { childrenOf, freePort, type Service, signalGroup, startRedis } from "../scripts/lib/processes";
+import { childRunning, freePort, type Service, signalGroup, startRedis } from "../scripts/lib/processes";
 import { useAnvil, useDatabase } from "./helpers/services";
 
 const anvil = useAnvil({ blockTime: 1 });
@@ -133,7 +133,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("Ponder's schema lock after a cr
     }, 30_000);
 
     test("the restart releases the dead run's lock and recovers at once instead of waiting it out", async () => {
-      const ponder = childrenOf(supervisor?.pid as number)[0];
+      const ponder = childRunning(supervisor?.pid as number, "ponder.js");
       expect(ponder).toBeDefined();
       output = "";
       process.kill(ponder as number, "SIGKILL");

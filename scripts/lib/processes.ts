@@ -154,6 +154,23 @@ export function childrenOf(pid: number): number[] {
   return found;
 }
 
+/** The command line of process `pid` (Linux /proc), or "" when it is gone. */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * The child of `pid` whose command line contains `marker`. A supervisor run with tsx has other
+ * children than its roles (esbuild's service), so the first child is not necessarily the role.
+ */
+export function childRunning(pid: number, marker: string): number | undefined {
+  return childrenOf(pid).find((child) => commandLine(child).includes(marker));
+}
+
 /** Sends `signal` to the whole process group of `child` (it was spawned detached). */
 export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (!child.pid) return;
