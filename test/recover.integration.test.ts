@@ -237,6 +237,30 @@ describe("a Redis wipe while the pipeline runs", () => {
   }, 120_000);
 });
 
+describe("a Redis wipe under an active job", () => {
+  test("the job's lost lock is the job's problem, not a Redis outage: the outage log stays quiet", async () => {
+    const p = await s.start({ WORKER_LOCK_DURATION_MS: "1000" });
+    const errors: string[] = [];
+    p.workers.generate.on("error", (error) => errors.push(error.message));
+    s.replicate().behaviour.hold = true;
+    try {
+      const job = await s.mintJob(author);
+      await s.enqueue(p, [job]);
+      await s.until(job.tokenId, ["generating"]);
+      await waitFor(() => s.replicate().predictions.size > 0, { message: "a prediction held" });
+      await p.ctx.redis.flushall();
+      // The worker renews its lock every half period and finds the job gone from Redis.
+      await waitFor(() => errors.some((e) => /could not renew lock|Missing (key|lock)/.test(e)), {
+        timeoutMs: 10_000,
+        message: "the worker to report the lost lock",
+      });
+      expect(p.ctx.outages.redis.down()).toBe(false);
+    } finally {
+      s.replicate().release();
+    }
+  });
+});
+
 describe("a Redis wipe before any worker ran the generate jobs (no pipeline rows)", () => {
   const reveal = {
     IMAGE_PROVIDER: "local",

@@ -1,0 +1,18 @@
+/**
+ * What a BullMQ worker's 'error' event means. A lost connection is a Redis outage: the outage log
+ * writes one line when it starts and one when it ends. Anything else happened to one job while Redis
+ * answered — its lock or its key gone after a wipe — and is said once, as a warning. Counting those
+ * as an outage declared Redis down with no reconnect ever to end it: after a FLUSHALL the pipeline
+ * logged "redis still unreachable" every 30 s while Redis was fine. During an outage every error
+ * belongs to it.
+ */
+import { isRedisUnreachable } from "../../common/redis";
+import type { Context } from "../context";
+
+/** The 'error' listener of the worker of `queue`. */
+export function onWorkerError(ctx: Pick<Context, "outages" | "logger">, queue: string): (error: Error) => void {
+  return (error) => {
+    if (ctx.outages.redis.down() || isRedisUnreachable(error)) return ctx.outages.redis.failed(error);
+    ctx.logger.warn({ queue, err: error.message.slice(0, 300) }, "worker lost track of a job (Redis wiped?)");
+  };
+}
