@@ -27,6 +27,8 @@ export type PhaseFigures = {
   drainSeconds: number | undefined;
   /** Supervisor restart messages beyond the kills the fault dealt. */
   unplanned: number;
+  /** Dependencies a process's log still reported unreachable once the phase drained ("redis in pipeline"). */
+  reportedDown: string[];
   /** Error-level lines of every process, and the most lines any second saw. */
   errorLines: number;
   peakLinesPerSecond: number;
@@ -128,6 +130,9 @@ export async function runPhase(p: PhaseParameters): Promise<PhaseFigures> {
     ...predictionFigures(stack, since, end),
     drainSeconds: done === undefined ? undefined : (done - start) / 1000,
     unplanned: Math.max(0, logs.restarts - fault.planned),
+    reportedDown: stack.roles
+      .filter((r) => r.supervisor.exitCode === null)
+      .flatMap((r) => r.downNow().map((d) => `${d} in ${r.name}`)),
     errorLines: logs.errorLines,
     peakLinesPerSecond: logs.peakLinesPerSecond,
     note,

@@ -1,8 +1,9 @@
 /**
  * The chaos run's figure table (Markdown, so it pastes into a note) and the guarantees every phase
  * must keep: nothing lost, nothing revealed twice, no reverted keeper transaction, one paid
- * prediction per token beyond NSFW fallbacks, no process exit nobody planned, and a drain of at most
- * MAX_DRAIN_SECONDS after the fault healed.
+ * prediction per token beyond NSFW fallbacks, no process exit nobody planned, no log still saying a
+ * dependency is unreachable once it is back, and a drain of at most MAX_DRAIN_SECONDS after the
+ * fault healed.
  */
 import type { PhaseFigures } from "./phase";
 
@@ -19,6 +20,7 @@ const COLUMNS = [
   "NSFW",
   "drain (s)",
   "unplanned exits",
+  "logs say down",
   "error lines",
   "peak lines/s",
 ] as const;
@@ -35,6 +37,7 @@ function row(f: PhaseFigures): string[] {
     String(f.nsfw),
     f.drainSeconds === undefined ? "never" : f.drainSeconds.toFixed(1),
     String(f.unplanned),
+    String(f.reportedDown.length),
     String(f.errorLines),
     String(f.peakLinesPerSecond),
   ];
@@ -56,6 +59,7 @@ export function totals(phases: readonly PhaseFigures[]): PhaseFigures {
     nsfw: sum("nsfw"),
     drainSeconds: drains.some((d) => d === undefined) ? undefined : Math.max(0, ...(drains as number[])),
     unplanned: sum("unplanned"),
+    reportedDown: phases.flatMap((f) => f.reportedDown),
     errorLines: sum("errorLines"),
     peakLinesPerSecond: Math.max(0, ...phases.map((f) => f.peakLinesPerSecond)),
   };
@@ -81,6 +85,7 @@ export function broken(f: PhaseFigures): string[] {
   if (f.paid - f.nsfw > f.minted)
     problems.push(`${f.paid - f.nsfw - f.minted} paid prediction(s) beyond one per token`);
   if (f.unplanned > 0) problems.push(`${f.unplanned} process exit(s) nobody planned`);
+  if (f.reportedDown.length > 0) problems.push(`the logs still report ${f.reportedDown.join(", ")} unreachable`);
   if (f.drainSeconds !== undefined && f.drainSeconds > MAX_DRAIN_SECONDS)
     problems.push(`drained in ${f.drainSeconds.toFixed(1)} s (limit ${MAX_DRAIN_SECONDS} s)`);
   return problems;

@@ -27,6 +27,8 @@ export type SupervisedRole = {
   events: SupervisorEvent[];
   /** Lines logged per second (unix seconds), all levels and error level and above. */
   linesPerSecond: Map<number, { all: number; errors: number }>;
+  /** The dependencies this role's log reports unreachable now (common/outage-log.ts lines). */
+  downNow: () => string[];
   /** The last lines, for a failure report. */
   tail: () => string;
   /** SIGTERM to the supervisor (it stops its role with the role's own signal), SIGKILL to the group after `graceMs`. */
@@ -44,6 +46,7 @@ export type StartSupervisedParameters = {
 const MARKER = { indexer: "ponder.js", pipeline: "pipeline/main.ts" } as const;
 
 const RESTART = /exited unexpectedly|^\[start\] restarting |crash loop|configuration error/;
+const OUTAGE = /"msg":"(\w+) (unreachable|still unreachable|reachable again)"/;
 const ERROR_LEVEL = /"level":\s*(50|60)\b|"level":"(error|fatal)"/;
 
 const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
@@ -60,6 +63,7 @@ export function startSupervised(p: StartSupervisedParameters): SupervisedRole {
   const events: SupervisorEvent[] = [];
   const linesPerSecond = new Map<number, { all: number; errors: number }>();
   const recent: string[] = [];
+  const down = new Set<string>();
   const line = (text: string) => {
     const at = Date.now();
     const second = Math.floor(at / 1000);
@@ -68,6 +72,13 @@ export function startSupervised(p: StartSupervisedParameters): SupervisedRole {
     if (ERROR_LEVEL.test(text)) counts.errors += 1;
     linesPerSecond.set(second, counts);
     if (text.startsWith("[start] ") && RESTART.test(text)) events.push({ at, text });
+    const outage = OUTAGE.exec(text);
+    if (outage?.[1]) {
+      if (outage[2] === "reachable again") down.delete(outage[1]);
+      else down.add(outage[1]);
+    }
+    // A restarted process starts with no outage in progress.
+    if (/exited unexpectedly/.test(text)) down.clear();
     recent.push(text);
     if (recent.length > 60) recent.shift();
     return `${new Date(at).toISOString()} ${text}`;
@@ -84,6 +95,7 @@ export function startSupervised(p: StartSupervisedParameters): SupervisedRole {
     rolePid: () => (supervisor.pid && alive(supervisor) ? childRunning(supervisor.pid, MARKER[p.role]) : undefined),
     events,
     linesPerSecond,
+    downNow: () => [...down],
     tail: () => recent.join("\n"),
     stop: async (graceMs = 30_000) => {
       if (alive(supervisor)) {
