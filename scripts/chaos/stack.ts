@@ -72,13 +72,13 @@ const status = (url: string) =>
   );
 
 /** Waits until `url` answers 200, failing early with the role's last lines if its supervisor exits. */
-export async function waitReady(role: SupervisedRole, url: string, timeoutMs = 120_000): Promise<void> {
+async function waitReady(role: SupervisedRole, url: string): Promise<void> {
   await waitFor(
     async () => {
       if (role.supervisor.exitCode !== null) throw new Error(`${role.name}'s supervisor exited`);
       return (await status(url)) === 200;
     },
-    { timeoutMs, intervalMs: 250, message: `${role.name} ready at ${url}` },
+    { timeoutMs: 120_000, intervalMs: 250, message: `${role.name} ready at ${url}` },
   ).catch((error: Error) => {
     throw new Error(`${error.message}\n--- last lines of ${role.name} ---\n${role.tail()}`);
   });

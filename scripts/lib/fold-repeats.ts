@@ -24,7 +24,7 @@ export type FoldedLines = {
 type Window = { repeated: number; started: number; timer: NodeJS.Timeout };
 
 /** The summary of `repeated` lines like `kind` folded over the last `ms`. */
-export function summaryLine(kind: string, repeated: number, ms: number): string {
+function summaryLine(kind: string, repeated: number, ms: number): string {
   const seconds = Math.round(ms / 1000);
   return JSON.stringify({
     level: 40,
