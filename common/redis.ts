@@ -19,3 +19,31 @@ export function producerConnection(url: string, options: RedisOptions = {}): Red
 export function requestConnection(url: string, options: RedisOptions = {}): Redis {
   return new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 1_000, ...options });
 }
+
+/** Socket errors of a server that is gone or unreachable. */
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
+
+/** ioredis's own texts for a lost connection, and the replies of a server loading its data or failing over. */
+const UNREACHABLE_TEXT =
+  /Connection is closed|Stream isn't writeable|max retries per request|^(LOADING|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b|connect (ECONNREFUSED|ETIMEDOUT)/i;
+
+/**
+ * Whether `error` says Redis could not be reached (an outage), rather than that one command failed
+ * while Redis answered: BullMQ reports a job whose lock or key vanished (after a wipe) through the
+ * same 'error' event as a dropped connection.
+ */
+export function isRedisUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && UNREACHABLE_CODES.has(code)) return true;
+  return error.name === "MaxRetriesPerRequestError" || UNREACHABLE_TEXT.test(error.message);
+}

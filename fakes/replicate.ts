@@ -49,6 +49,8 @@ export type Behaviour = {
   predictMs: number;
   /** Added before every response (benchmarks). */
   latencyMs: number;
+  /** Runs once a prediction exists and before its create is answered: a fault between the two. */
+  afterCreate?: (p: FakePrediction) => Promise<void> | void;
 };
 
 type Route = "create" | "get" | "file";
@@ -185,6 +187,7 @@ export async function startFakeReplicate(token = "r8_fake_token") {
         completed_at: null,
       };
       predictions.set(p.id, p);
+      await behaviour.afterCreate?.(p);
       const prefer = /wait(?:=(\d+))?/.exec(String(req.headers.prefer ?? ""));
       if (prefer) {
         // Blocking mode: answer when the prediction finished or after the wait window (max 60 s),
@@ -237,6 +240,7 @@ export async function startFakeReplicate(token = "r8_fake_token") {
         nsfw: () => false,
         modelError: () => false,
         outputUrl: undefined,
+        afterCreate: undefined,
         outputBytes: (p: FakePrediction) => Buffer.from(renderPng(String(p.input.prompt ?? ""), p.id)),
         expired: false,
         predictMs: 0,

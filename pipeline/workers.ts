@@ -12,6 +12,7 @@ import { Worker } from "bullmq";
 import { QUEUE, type RecoverJobData, type RevealJobData } from "../common/jobs";
 import type { Context } from "./context";
 import { createGenerateProcessor } from "./generate/processor";
+import { onWorkerError } from "./jobs/on-worker-error";
 import {
   ensureSchedulers,
   ensureSingleFlight,
@@ -57,10 +58,9 @@ export function startStageWorkers(ctx: Context, overrides: StageWorkerOverrides 
     options(config.GENERATE_CONCURRENCY),
   );
   const pin = new Worker(QUEUE.pin, createPinProcessor({ ctx, store, pinner }), options(config.PIN_CONCURRENCY));
-  for (const worker of [generate, pin]) {
-    // A worker's errors are its Redis connection's: logged once per outage, not once per retry.
-    worker.on("error", ctx.outages.redis.failed);
-  }
+  // A lost connection is logged once per outage, not once per retry; a job's lost lock once per job.
+  generate.on("error", onWorkerError(ctx, QUEUE.generate));
+  pin.on("error", onWorkerError(ctx, QUEUE.pin));
   logger.info(
     {
       imageProvider: providers.primary.name,
@@ -111,7 +111,7 @@ export async function startRevealWorker(ctx: Context, options: { sweepMs?: numbe
   const processor = createRevealProcessor({ ctx, keeper, signal: stopping.signal, onUnauthorized: () => void close() });
   // A round that stalls repeatedly (its holder keeps crashing) is retried, not failed: rounds are idempotent.
   worker = new Worker(QUEUE.reveal, processor, workerOptions(ctx, { concurrency: 1, maxStalledCount: 10 }));
-  worker.on("error", ctx.outages.redis.failed);
+  worker.on("error", onWorkerError(ctx, QUEUE.reveal));
   setRevealWorkerState({ running: true, stoppedReason: null });
   const schedulers = [revealSweep(options.sweepMs ?? REVEAL_SWEEP_MS)];
   await ensureSchedulers(ctx, schedulers);
@@ -139,7 +139,7 @@ export async function startStageRecovery(
     workerOptions(ctx, { concurrency: 1, maxStalledCount: 1 }),
   );
   worker.on("failed", (job, error) => log.warn({ err: error.message, jobId: job?.id }, "periodic recovery failed"));
-  worker.on("error", ctx.outages.redis.failed);
+  worker.on("error", onWorkerError(ctx, QUEUE.recover));
   const schedulers = [stageRecovery(ctx.config.RECOVER_INTERVAL_SECONDS * 1000), ...(options.schedulers ?? [])];
   const watchdog = await startSchedulerWatchdog(ctx, { schedulers, watchMs: options.watchMs });
   log.info({ everySeconds: ctx.config.RECOVER_INTERVAL_SECONDS }, "periodic stage recovery scheduled");

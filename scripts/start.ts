@@ -6,6 +6,9 @@
  * secret scrubber, a crash restarts it with backoff, and only a crash loop stops everything. Docker
  * Compose runs each role as its own service, through this same supervisor.
  *
+ * Before each start of the indexer, a lock its crashed run left on the schema is released when no
+ * Ponder process is connected to the schema any more (scripts/lib/ponder-lock.ts).
+ *
  * The two roles connect to Postgres as two database roles (docs/security.md): the pipeline with
  * DATABASE_URL, the indexer with INDEXER_DATABASE_URL. In production the same role for both is
  * refused: the indexer's API must not be able to read the pipeline's schema.
@@ -17,7 +20,9 @@ import { scrubber } from "../common/logger";
 import { secretValuesOfEnv } from "../common/secrets";
 import { parseIndexerConfig } from "../indexer/parse-config";
 import { parseConfig } from "../pipeline/config";
+import { ponderWarningKind } from "./lib/fold-repeats";
 import { watchIndexerStalls } from "./lib/indexer-watch";
+import { releaseStaleLock } from "./lib/ponder-lock";
 import { ponderBin } from "./lib/processes";
 import { type RoleSpec, supervise } from "./lib/supervisor";
 
@@ -79,17 +84,30 @@ function spec(role: Role, env: NodeJS.ProcessEnv): RoleSpec {
     };
   }
   const views = env.PONDER_VIEWS_SCHEMA || "glisk";
+  const schema = ponderSchema(env);
+  const { databaseUrl } = parseIndexerConfig(env);
   return {
     name: "indexer",
     command: process.execPath,
-    args: [ponderBin(), "start", "--schema", ponderSchema(env), "--views-schema", views, "--log-format", "json"],
+    args: [ponderBin(), "start", "--schema", schema, "--views-schema", views, "--log-format", "json"],
     cwd: root,
     // Ponder reads PORT before --port; PORT is the pipeline's, so the indexer gets INDEXER_PORT.
     env: { ...env, PORT: env.INDEXER_PORT || "42069" },
     // Ponder releases its schema lock on SIGINT; on SIGTERM its dev server exits first, and the next
     // start waits ~20 s for the lock to expire.
     stopSignal: "SIGINT",
+    // After a crash (kill -9, OOM) the lock would keep the restart waiting 15-25 s.
+    prepare: databaseUrl ? () => releaseLock(databaseUrl, schema) : undefined,
+    // Ponder warns once per failed RPC attempt: dozens of lines a second during an RPC outage.
+    foldRepeats: { kind: ponderWarningKind, windowMs: 30_000 },
   };
+}
+
+async function releaseLock(databaseUrl: string, schema: string): Promise<string | undefined> {
+  const outcome = await releaseStaleLock({ databaseUrl, schema });
+  if (outcome === "released") return `indexer: released the lock its previous run left on schema ${schema}`;
+  if (outcome === "in-use") return `indexer: schema ${schema} is locked by a running Ponder; the indexer waits for it`;
+  return undefined;
 }
 
 async function main(): Promise<void> {

@@ -237,6 +237,30 @@ describe("a Redis wipe while the pipeline runs", () => {
   }, 120_000);
 });
 
+describe("a Redis wipe under an active job", () => {
+  test("the job's lost lock is the job's problem, not a Redis outage: the outage log stays quiet", async () => {
+    const p = await s.start({ WORKER_LOCK_DURATION_MS: "1000" });
+    const errors: string[] = [];
+    p.workers.generate.on("error", (error) => errors.push(error.message));
+    s.replicate().behaviour.hold = true;
+    try {
+      const job = await s.mintJob(author);
+      await s.enqueue(p, [job]);
+      await s.until(job.tokenId, ["generating"]);
+      await waitFor(() => s.replicate().predictions.size > 0, { message: "a prediction held" });
+      await p.ctx.redis.flushall();
+      // The worker renews its lock every half period and finds the job gone from Redis.
+      await waitFor(() => errors.some((e) => /could not renew lock|Missing (key|lock)/.test(e)), {
+        timeoutMs: 10_000,
+        message: "the worker to report the lost lock",
+      });
+      expect(p.ctx.outages.redis.down()).toBe(false);
+    } finally {
+      s.replicate().release();
+    }
+  });
+});
+
 describe("a Redis wipe before any worker ran the generate jobs (no pipeline rows)", () => {
   const reveal = {
     IMAGE_PROVIDER: "local",
@@ -325,5 +349,25 @@ describe("a Redis wipe before any worker ran the generate jobs (no pipeline rows
     expect(await recoverStages(p.ctx)).toMatchObject({ minted: 1 });
     expect((await p.ctx.queues.generate.getJob(generateJobId(young)))?.data).toEqual(asIndexed(young));
     expect(await recoverStages(p.ctx)).toMatchObject({ minted: 0 });
+  });
+
+  test("after a wipe, the watchdog's pass takes even a mint younger than the grace period: the wipe took the indexer's job", async () => {
+    const p = await s.start({ ...reveal, RECOVER_INTERVAL_SECONDS: "3600", RECOVER_MINT_GRACE_BLOCKS: "1000" });
+    const parts: { close: () => Promise<void> }[] = [];
+    try {
+      await p.workers.generate.pause();
+      const [young] = await s.mintJobs(author, 1);
+      if (!young) throw new Error("no job");
+      await s.enqueue(p, [young]);
+      parts.push(await startStageRecovery(p.ctx, { watchMs: 100 }));
+      await p.ctx.redis.flushall();
+      const job = await waitFor(() => p.ctx.queues.generate.getJob(generateJobId(young)), {
+        timeoutMs: 10_000,
+        message: "the young mint's generate job back after the wipe",
+      });
+      expect(job.data).toEqual(asIndexed(young));
+    } finally {
+      await stopAll(p, parts);
+    }
   });
 });

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { EXIT_CONFIG } from "../common/exit-codes";
 import { scrubber } from "../common/logger";
+import { ponderWarningKind } from "../scripts/lib/fold-repeats";
 import { waitFor } from "../scripts/lib/glisk";
 import { type RoleSpec, type Supervisor, supervise } from "../scripts/lib/supervisor";
 
@@ -80,6 +81,57 @@ describe("npm start's supervisor", () => {
     expect(s.text().match(/^got SIGINT$/gm)).toHaveLength(1);
     expect(s.text().match(/^got SIGTERM$/gm)).toHaveLength(1);
     expect(s.said).toEqual([]);
+  });
+
+  test("a role's prepare step runs before every start; its line is said, and a failing one does not keep the role down", async () => {
+    let calls = 0;
+    const flaky: RoleSpec = {
+      ...role("flaky", "setTimeout(() => process.exit(3), 100);"),
+      prepare: async () => {
+        calls += 1;
+        if (calls === 2) throw new Error("database unreachable");
+        return `prepared ${calls}`;
+      },
+    };
+    const s = start([flaky]);
+    await waitFor(() => (s.text().match(/^up /gm)?.length ?? 0) >= 3, { message: "three starts" });
+    expect(s.said).toContain("prepared 1");
+    expect(s.said).toContain("flaky: before starting it: database unreachable");
+    expect(s.said).toContain("prepared 3");
+  });
+
+  test("stopping while a role prepares: it never starts, and the supervisor still finishes", async () => {
+    let release: () => void = () => {};
+    const s = start([
+      {
+        ...role("slow", STAY),
+        prepare: () => new Promise<undefined>((resolve) => (release = () => resolve(undefined))),
+      },
+    ]);
+    const stopped = s.supervisor.stop();
+    release();
+    expect(await stopped).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(s.text()).not.toMatch(/^up /m);
+  });
+
+  test("a role's repeated warnings are folded: the first passes, one summary counts the rest", async () => {
+    const warn = JSON.stringify({ level: 40, msg: "Received JSON-RPC error" });
+    const s = start([
+      {
+        ...role("noisy", `for (let i = 0; i < 50; i++) console.log(${JSON.stringify(warn)}); ${STAY}`),
+        foldRepeats: { kind: ponderWarningKind, windowMs: 60_000 },
+      },
+    ]);
+    await waitFor(() => s.text().includes("Received JSON-RPC error"), { message: "the first warning" });
+    await s.supervisor.stop();
+    const lines = s
+      .text()
+      .split("\n")
+      .filter((l) => l.includes("Received JSON-RPC error"));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(warn);
+    expect(JSON.parse(lines[1] as string)).toMatchObject({ level: 40, repeated: 49 });
   });
 
   test("every line a role prints passes the scrubber, split across writes or not", async () => {

@@ -4,6 +4,8 @@
  * pipeline keeps running. Never races a live job: only rows unchanged for the grace period are
  * touched, and `ensureJob` leaves any job still in Redis alone. Idempotent by deterministic job ids.
  */
+import type { Job } from "bullmq";
+import type { RecoverJobData } from "../../common/jobs";
 import type { Config } from "../config";
 import type { Context } from "../context";
 import { type RecoverParameters, type RecoverReturnType, recoverStages } from "./recover-stages";
@@ -19,12 +21,16 @@ export function quietSince(config: Config, now = Date.now()): NonNullable<Recove
   return { detected: quiet, generating: quiet, generated: quiet };
 }
 
-/** One periodic pass: recovers the rows that have been quiet for the grace period. */
-export function recoverQuietStages(ctx: Context): Promise<RecoverReturnType> {
-  return recoverStages(ctx, { quietSince: quietSince(ctx.config) });
+/**
+ * One periodic pass: recovers the rows that have been quiet for the grace period. After a wipe it
+ * also takes minted tokens with no row however young their mint: the indexer's own enqueue, which
+ * the grace period waits for, may be exactly what the wipe removed.
+ */
+export function recoverQuietStages(ctx: Context, data: RecoverJobData = {}): Promise<RecoverReturnType> {
+  return recoverStages(ctx, { quietSince: quietSince(ctx.config), ...(data.afterWipe ? { mintGraceBlocks: 0 } : {}) });
 }
 
 /** Builds the BullMQ processor of the recover queue. */
 export function createRecoverProcessor(ctx: Context) {
-  return (): Promise<RecoverReturnType> => recoverQuietStages(ctx);
+  return (job: Job<RecoverJobData>): Promise<RecoverReturnType> => recoverQuietStages(ctx, job.data);
 }

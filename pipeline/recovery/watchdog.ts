@@ -6,7 +6,7 @@
  * once every row the wipe orphaned has been quiet for two lock periods (recovery/processor.ts): the
  * lost work is back in seconds, not at the next periodic pass.
  */
-import { QUEUE } from "../../common/jobs";
+import { QUEUE, type RecoverJobData } from "../../common/jobs";
 import type { Context } from "../context";
 import { ensureSchedulers, type SchedulerSpec } from "../jobs/schedulers";
 
@@ -55,10 +55,12 @@ async function recoverAfterWipe(ctx: Context): Promise<void> {
   const quietMs = 2 * ctx.config.WORKER_LOCK_DURATION_MS + 1_000;
   const now = Date.now();
   for (const delay of [0, quietMs]) {
-    await ctx.queues.recover.add(
-      QUEUE.recover,
-      {},
-      { jobId: `recover-wipe-${now}-${delay}`, delay, attempts: 1, removeOnComplete: true, removeOnFail: true },
-    );
+    await ctx.queues.recover.add(QUEUE.recover, { afterWipe: true } satisfies RecoverJobData, {
+      jobId: `recover-wipe-${now}-${delay}`,
+      delay,
+      attempts: 1,
+      removeOnComplete: true,
+      removeOnFail: true,
+    });
   }
 }

@@ -4,7 +4,7 @@
  * crash) would. Uses the newest /usr/lib/postgresql/<version>/bin; as root the server runs as the
  * `postgres` user, which Postgres requires.
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,6 +16,8 @@ export type PostgresServer = {
   port: number;
   /** `pg_ctl restart -m <mode>`: `immediate` is a crash (no checkpoint, every connection cut). */
   restart: (mode?: "fast" | "immediate") => void;
+  /** The same without blocking this process's event loop (servers it hosts keep answering meanwhile). */
+  restartAsync: (mode?: "fast" | "immediate") => Promise<void>;
   stop: () => void;
 };
 
@@ -38,26 +40,36 @@ export async function startPostgres(): Promise<PostgresServer> {
   const dir = mkdtempSync(path.join(tmpdir(), "glisk-pg-"));
   const asRoot = process.getuid?.() === 0;
   if (asRoot) execFileSync("chown", ["postgres", dir]);
+  const command = (tool: string, args: string[]): [string, string[]] =>
+    asRoot ? ["runuser", ["-u", "postgres", "--", path.join(bin, tool), ...args]] : [path.join(bin, tool), args];
   const run = (tool: string, args: string[]) =>
-    execFileSync(
-      asRoot ? "runuser" : path.join(bin, tool),
-      asRoot ? ["-u", "postgres", "--", path.join(bin, tool), ...args] : args,
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    execFileSync(...command(tool, args), { stdio: ["ignore", "pipe", "pipe"] });
   const data = path.join(dir, "data");
   run("initdb", ["-D", data, "-A", "trust", "-U", "postgres"]);
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
-  const ctl = (action: string, extra: string[] = []) =>
-    run("pg_ctl", ["-D", data, "-l", path.join(dir, "log"), "-w", ...extra, action]);
+  const ctlArgs = (action: string, extra: string[] = []) => [
+    "-D",
+    data,
+    "-l",
+    path.join(dir, "log"),
+    "-w",
+    ...extra,
+    action,
+  ];
+  const ctl = (action: string, extra: string[] = []) => run("pg_ctl", ctlArgs(action, extra));
   ctl("start", ["-o", options]);
   let stopped = false;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     restart: (mode = "fast") => ctl("restart", ["-m", mode, "-o", options]),
+    restartAsync: (mode = "fast") =>
+      new Promise<void>((resolve, reject) =>
+        execFile(...command("pg_ctl", ctlArgs("restart", ["-m", mode, "-o", options])), (error) =>
+          error ? reject(error) : resolve(),
+        ),
+      ),
     stop: () => {
       if (stopped) return;
       stopped = true;
