@@ -9,7 +9,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { getAddress } from "viem";
 import { type DevPaths, devPaths } from "../common/local-stack";
@@ -21,6 +20,7 @@ import { type Child, killAllOnExit, say } from "./dev/children";
 import { type DevDeployment, prepareDeployment } from "./dev/deployment";
 import { stopLeftovers } from "./dev/leftovers";
 import { type DevMode, resolveDevMode, stackDirName } from "./dev/mode";
+import { checkPorts } from "./dev/ports";
 import { devRedis, emptyQueues } from "./dev/redis";
 import { type ServicesParameters, startIndexer, startServices } from "./dev/services";
 import { markRunning, markStopped, previousRun, readSession, recordChild, recordStack } from "./dev/session";
@@ -97,41 +97,6 @@ async function restartIndexer(services: ServicesParameters, reason: string) {
   stopAllWhenExited(fresh);
 }
 
-/** True when something already listens on `port` (any interface, as Ponder and the pipeline bind). */
-function portInUse(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer()
-      .once("error", () => resolve(true))
-      .once("listening", () => probe.close(() => resolve(false)))
-      .listen(port);
-  });
-}
-
-/**
- * Refuses ports already taken before anything starts. Ponder would otherwise move to the next port,
- * which is the pipeline's by default, and die there with a stack trace instead of a hint.
- */
-async function checkPorts(mode: DevMode) {
-  const wanted: [string, number][] = [
-    ...(mode.kind === "existing" ? [] : [["ANVIL_PORT", anvilPort] as [string, number]]),
-    ["INDEXER_PORT", indexerPort],
-    ["PORT", pipelinePort],
-  ];
-  const invalid = wanted.filter(([, port]) => !Number.isInteger(port) || port < 1 || port > 65535);
-  if (invalid.length > 0)
-    throw new Error(
-      `${invalid.map(([name]) => `${name}=${env[name]}`).join(", ")}: a port is an integer from 1 to 65535`,
-    );
-  if (new Set(wanted.map(([, port]) => port)).size < wanted.length)
-    throw new Error(`${wanted.map(([n]) => n).join(", ")} must differ (${wanted.map(([, p]) => p).join(", ")})`);
-  const taken: string[] = [];
-  for (const [name, port] of wanted) if (await portInUse(port)) taken.push(`${port} (${name})`);
-  if (taken.length > 0)
-    throw new Error(
-      `port ${taken.join(", ")} already in use: stop what listens there or set the variable to a free port`,
-    );
-}
-
 type Target = { name: string; chainId: number; address: string; startBlock: number; rpcUrl: string };
 
 /** The children's environment: local defaults, then the caller's environment, then what dev decided. */
@@ -178,7 +143,7 @@ async function preflight(): Promise<{ mode: DevMode; previous: "resume" | "clean
   const keeperKey = mode.kind !== "fork" && env.KEEPER_PRIVATE_KEY ? env.KEEPER_PRIVATE_KEY : anvilKey(1);
   const provisional = { keeperKey, redisUrl: "redis://127.0.0.1:6379" };
   checkSettings(serviceEnv(mode, provisionalTarget(mode), { ...provisional, token: "x".repeat(32) }));
-  await checkPorts(mode);
+  await checkPorts({ mode, env, ports: { ANVIL_PORT: anvilPort, INDEXER_PORT: indexerPort, PORT: pipelinePort } });
   return { mode, previous };
 }
 

@@ -43,7 +43,7 @@ export async function issueChallenge(
     statement: challengeStatement(p.action, p.promptText),
     version: "1",
   });
-  await stateStore(s.redis.set(authorKey(s, "challenge", nonce), message, "EX", ttl, "NX"));
+  await stateStore(s.redis.set(authorKey(s, `challenge:${nonce}`), message, "EX", ttl, "NX"));
   return { message, expiresAt };
 }
 
@@ -65,7 +65,7 @@ export async function checkChallenge(
     );
   }
   checkFields(s, p, fields);
-  const key = authorKey(s, "challenge", fields.nonce);
+  const key = authorKey(s, `challenge:${fields.nonce}`);
   const issued = await stateStore(s.redis.get(key));
   if (issued === null) throw unknownChallenge();
   if (issued !== p.message)

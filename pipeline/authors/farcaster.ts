@@ -44,7 +44,7 @@ export async function verifyFarcasterAccount(s: AuthorServices, p: FarcasterLink
   if (result.fid !== p.fid)
     throw refuse("fid_mismatch", `the Farcaster sign-in is for fid ${result.fid}, not ${p.fid}`);
   const handle = await checkUsername(s, p);
-  const key = authorKey(s, "siwf-nonce", `${p.fid}:${fields.nonce}`);
+  const key = authorKey(s, `siwf-nonce:${p.fid}:${fields.nonce}`);
   if ((await stateStore(s.redis.exists(key))) > 0) throw used();
   const rememberSeconds = s.config.AUTHOR_CHALLENGE_TTL_SECONDS + CLOCK_SKEW_MS / 1000;
   return {

@@ -40,9 +40,9 @@ export function createAuthorServices(ctx: Context, countLegacy: AuthorServices["
   };
 }
 
-/** Redis key of author-API state under the deployment's prefix (`glisk:authors:challenge:<nonce>`, …). */
-export const authorKey = (s: Pick<AuthorServices, "config">, kind: string, id: string): string =>
-  `${s.config.QUEUE_PREFIX}:authors:${kind}:${id}`;
+/** Redis key of author-API state under the deployment's prefix: `challenge:<nonce>` → `glisk:authors:challenge:<nonce>`. */
+export const authorKey = (s: Pick<AuthorServices, "config">, name: string): string =>
+  `${s.config.QUEUE_PREFIX}:authors:${name}`;
 
 /** Runs a Redis call of a request; Redis being unreachable is a 503 the caller can retry, not a 500. */
 export async function stateStore<T>(call: Promise<T>): Promise<T> {

@@ -34,7 +34,7 @@ export async function startXAuthorization(s: AuthorServices, wallet: Address): P
   const verifier = base64url(randomBytes(32));
   const pending: PendingLink = { wallet, verifier };
   const ttl = s.config.AUTHOR_CHALLENGE_TTL_SECONDS;
-  await stateStore(s.redis.set(authorKey(s, "x-state", state), JSON.stringify(pending), "EX", ttl, "NX"));
+  await stateStore(s.redis.set(authorKey(s, `x-state:${state}`), JSON.stringify(pending), "EX", ttl, "NX"));
   const url = new URL(s.config.X_AUTHORIZE_URL);
   url.search = new URLSearchParams({
     response_type: "code",
@@ -81,7 +81,7 @@ export async function completeXAuthorization(s: AuthorServices, q: XCallbackQuer
 /** The pending link of `state`, removed so it can never be used twice; "unavailable" when Redis is down. */
 async function takePending(s: AuthorServices, state: string): Promise<PendingLink | undefined | "unavailable"> {
   try {
-    const raw = await stateStore(s.redis.getdel(authorKey(s, "x-state", state)));
+    const raw = await stateStore(s.redis.getdel(authorKey(s, `x-state:${state}`)));
     return raw === null ? undefined : (JSON.parse(raw) as PendingLink);
   } catch {
     return "unavailable";

@@ -39,9 +39,8 @@ export type PonderProcess = {
   stop: () => Promise<void>;
 };
 
-/** Starts Ponder against the given chain, Redis and database, and waits until it serves. */
-export async function startPonder(options: StartPonderOptions): Promise<PonderProcess> {
-  const port = await freePort();
+/** The command line and environment of a Ponder process for `options`, listening on `port`. */
+function ponderCommand(options: StartPonderOptions, port: number): { args: string[]; env: NodeJS.ProcessEnv } {
   const args = [
     ponderBin(),
     options.command,
@@ -77,6 +76,13 @@ export async function startPonder(options: StartPonderOptions): Promise<PonderPr
   // Ponder prefers PORT over --port.
   delete env.PORT;
   delete env.DATABASE_PRIVATE_URL;
+  return { args, env };
+}
+
+/** Starts Ponder against the given chain, Redis and database, and waits until it serves. */
+export async function startPonder(options: StartPonderOptions): Promise<PonderProcess> {
+  const port = await freePort();
+  const { args, env } = ponderCommand(options, port);
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
   let text = "";
   const keep = (chunk: Buffer) => {

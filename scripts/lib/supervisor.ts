@@ -144,6 +144,13 @@ function killAfter(child: ChildProcess, ms: number): void {
   setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"), ms).unref();
 }
 
+/** Last resort when the supervisor itself exits: no child may outlive it. */
+function killAllOnExit(roles: readonly Running[]): void {
+  process.on("exit", () => {
+    for (const role of roles) if (role.child && role.child.exitCode === null) role.child.kill("SIGKILL");
+  });
+}
+
 /** Starts every role and keeps them running. */
 export function supervise(specs: readonly RoleSpec[], o: SupervisorOptions): Supervisor {
   const say = o.say ?? ((line: string) => console.error(`[start] ${line}`));
@@ -221,8 +228,6 @@ export function supervise(specs: readonly RoleSpec[], o: SupervisorOptions): Sup
   };
 
   for (const role of roles) start(role);
-  process.on("exit", () => {
-    for (const role of roles) if (role.child && role.child.exitCode === null) role.child.kill("SIGKILL");
-  });
+  killAllOnExit(roles);
   return { restart, stop, done };
 }
