@@ -43,7 +43,7 @@ type TokenDetail = {
   history: {
     at: string;
     from: string | null;
-    to: string;
+    to: string | null;
     stage: string;
     attempt: number | null;
     reason: string | null;
@@ -169,13 +169,17 @@ function statusPairs(t: TokenDetail): string {
     ["reason", t.pipeline?.statusReason],
     ["revealed on-chain", t.chain.isRevealed],
     ["owner", t.chain.owner],
-    ["prompt author", t.chain.promptAuthor],
+    ["prompt author", authorLine(t.chain.promptAuthor)],
     ["tokenURI", t.chain.tokenURI],
     ["image CID", t.pipeline?.imageCid],
     ["metadata CID", t.pipeline?.metadataCid],
     ["reveal tx", t.pipeline?.revealTxHash],
   ]);
 }
+
+/** The zero address is a real answer for a minted token: it was minted without an author. */
+const authorLine = (author: string | null) =>
+  author && /^0x0{40}$/i.test(author) ? `${author} (none: made from DEFAULT_PROMPT)` : author;
 
 function historyTable(t: TokenDetail): string {
   return table(

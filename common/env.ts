@@ -33,3 +33,24 @@ export const list = () =>
         .map((s) => s.trim())
         .filter(Boolean),
     );
+
+/** A boolean whose default depends on other variables: undefined when unset (or ""). */
+export const optionalBool = () =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no", ""])
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? undefined : v === "true" || v === "1" || v === "yes"));
+
+/** A comma-separated list whose default depends on other variables: undefined when unset. */
+export const optionalList = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) =>
+      v === undefined
+        ? undefined
+        : v
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean),
+    );

@@ -45,8 +45,12 @@ export type GenerateJobData = {
 
 export type PinJobData = { chainId: number; tokenId: string; mintTxHash: string };
 
-/** A periodic recovery pass carries no data. */
-export type RecoverJobData = Record<string, never>;
+/**
+ * A recovery pass. A periodic one carries no data; the passes the watchdog asks for after a Redis
+ * wipe say so (`afterWipe`), and take even the youngest minted token with no row (see
+ * pipeline/recovery/recover-missing-mints.ts).
+ */
+export type RecoverJobData = { afterWipe?: boolean };
 
 /**
  * A reveal round: `ready` when a token became ready, `timer` when the oldest ready token's wait ran

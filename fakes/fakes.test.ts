@@ -2,8 +2,10 @@ import { PinataSDK } from "pinata";
 import Replicate from "replicate";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { computeCid } from "../pipeline/providers/cid";
+import { startFakeFnames } from "./fname";
 import { type FakePinata, startFakePinata } from "./pinata";
 import { type FakeReplicate, FLUX_NSFW_ERROR, startFakeReplicate } from "./replicate";
+import { startFakeX } from "./x";
 
 let replicate: FakeReplicate;
 let pinata: FakePinata;
@@ -86,5 +88,74 @@ describe("the fakes speak the wire formats the real SDKs expect", () => {
       (e: { statusCode?: number }) => e,
     );
     expect(denied?.statusCode).toBe(401);
+  });
+});
+
+describe("the X and fname fakes answer as the real services do", () => {
+  test("X: a code is single use and bound to its PKCE verifier; users/me needs the bearer token", async () => {
+    const x = await startFakeX({ clientId: "c", user: { id: "1", name: "N", username: "u" } });
+    try {
+      const authorize = new URL(x.authorizeUrl);
+      authorize.search = new URLSearchParams({
+        response_type: "code",
+        client_id: "c",
+        redirect_uri: "https://app.example/cb",
+        scope: "tweet.read users.read",
+        state: "s",
+        code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        code_challenge_method: "S256",
+      }).toString();
+      const newCode = async () =>
+        new URL((await fetch(authorize, { redirect: "manual" })).headers.get("location") ?? "").searchParams.get(
+          "code",
+        ) ?? "";
+      const exchange = (code: string, verifier: string) =>
+        fetch(x.tokenUrl, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({
+            grant_type: "authorization_code",
+            code,
+            redirect_uri: "https://app.example/cb",
+            code_verifier: verifier,
+            client_id: "c",
+          }),
+        });
+      const RFC7636_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+      const spent = await newCode();
+      const wrong = await exchange(spent, "not-the-verifier");
+      expect(wrong.status).toBe(400);
+      expect(((await wrong.json()) as { error: string }).error).toBe("invalid_request");
+      expect((await exchange(spent, RFC7636_VERIFIER)).status).toBe(400);
+      const granted = await exchange(await newCode(), RFC7636_VERIFIER);
+      expect(granted.status).toBe(200);
+      const { access_token } = (await granted.json()) as { access_token: string };
+      const user = await fetch(`${x.url}/2/users/me`, { headers: { authorization: `Bearer ${access_token}` } });
+      expect(await user.json()).toEqual({ data: { id: "1", name: "N", username: "u" } });
+      const me = await fetch(`${x.url}/2/users/me`);
+      expect(me.status).toBe(401);
+      expect(me.headers.get("content-type")).toBe("application/problem+json");
+    } finally {
+      await x.close();
+    }
+  });
+
+  test("fnames: the current transfer by name and by fid; a burned name is gone", async () => {
+    const fnames = await startFakeFnames();
+    try {
+      fnames.register("alice", 5);
+      const byName = (await (await fetch(`${fnames.url}/transfers/current?name=alice`)).json()) as {
+        transfer: { username: string; to: number };
+      };
+      expect(byName.transfer).toMatchObject({ username: "alice", to: 5 });
+      expect((await fetch(`${fnames.url}/transfers/current?fid=5`)).status).toBe(200);
+      expect((await fetch(`${fnames.url}/transfers/current?fid=x`)).status).toBe(400);
+      fnames.register("alice", 0);
+      expect(await (await fetch(`${fnames.url}/transfers/current?name=alice`)).json()).toEqual({
+        error: "No transfer found",
+      });
+    } finally {
+      await fnames.close();
+    }
   });
 });

@@ -38,6 +38,8 @@ export type Behaviour = {
   createsPerMinute: number;
   /** Creates the bucket holds when full (default: one second of the rate, at least 1). */
   createBurst?: number;
+  /** Runs once a prediction exists and before its create is answered: a fault between the two. */
+  afterCreate?: (p: FakePrediction) => Promise<void> | void;
 };
 
 /** The fake's behaviour when started, and after `reset()`. */

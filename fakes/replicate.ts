@@ -166,6 +166,7 @@ export async function startFakeReplicate(token = "r8_fake_token") {
         completed_at: null,
       };
       predictions.set(p.id, p);
+      await behaviour.afterCreate?.(p);
       const prefer = /wait(?:=(\d+))?/.exec(String(req.headers.prefer ?? ""));
       if (prefer) {
         // Blocking mode: answer when the prediction finished or after the wait window (max 60 s),
@@ -213,7 +214,11 @@ export async function startFakeReplicate(token = "r8_fake_token") {
       Object.assign(counters, { create: 0, created: 0, throttled: 0, get: 0, file: 0 });
       bucket.reset();
       counters.createByPrompt.clear();
-      Object.assign(behaviour, { outputUrl: undefined, createBurst: undefined }, defaultBehaviour());
+      Object.assign(
+        behaviour,
+        { outputUrl: undefined, createBurst: undefined, afterCreate: undefined },
+        defaultBehaviour(),
+      );
     },
     close: http.close,
   };

@@ -5,6 +5,7 @@
  */
 import { Queue } from "bullmq";
 import { type GenerateJobData, generateJobId, QUEUE, stageJobOptions } from "../common/jobs";
+import { type OutageLog, outageLog } from "../common/outage-log";
 import { producerConnection } from "../common/redis";
 import { config } from "./config";
 import { logger } from "./logger";
@@ -13,16 +14,16 @@ import { logger } from "./logger";
 const GENERATE_JOB_OPTIONS = stageJobOptions(8, 2_000);
 const MAX_BACKOFF_MS = 30_000;
 
-type Producer = { key: string; queue: Queue };
+type Producer = { key: string; queue: Queue; redis: OutageLog };
 // `ponder dev` re-evaluates this module on every reload; the producer lives on globalThis so a
 // reload reuses the open connection instead of leaking one.
 const slot = Symbol.for("glisk.indexer.generateProducer");
 const store = globalThis as typeof globalThis & { [slot]?: Producer };
 
-function generateQueue(): Queue {
+function producer(): Producer {
   const key = `${config.REDIS_URL}\n${config.QUEUE_PREFIX}`;
   const current = store[slot];
-  if (current?.key === key) return current.queue;
+  if (current?.key === key) return current;
   if (current) void current.queue.close().catch(() => {});
   // Producer settings: a command fails within seconds while Redis is down, so the retry loop below
   // decides how long to wait and says so in the log instead of hanging silently.
@@ -32,15 +33,19 @@ function generateQueue(): Queue {
     prefix: config.QUEUE_PREFIX,
     defaultJobOptions: GENERATE_JOB_OPTIONS,
   });
-  queue.on("error", (error) => logger.error({ err: error.message }, "generate queue: redis connection error"));
-  store[slot] = { key, queue };
-  return queue;
+  const redis = outageLog({ logger, dependency: "redis" });
+  queue.on("error", redis.failed);
+  connection.on("ready", redis.ok);
+  const created = { key, queue, redis };
+  store[slot] = created;
+  return created;
 }
 
 /**
  * Adds one `generate` job per token in one atomic Redis transaction. While Redis is unreachable it
- * retries with capped exponential backoff, logging every failure: indexing waits rather than
- * dropping work, because a mint whose job is lost would never be revealed.
+ * retries with capped exponential backoff (one error line when the outage starts, a summary while it
+ * lasts): indexing waits rather than dropping work, because a mint whose job is lost would never be
+ * revealed.
  */
 export async function enqueueGenerate(jobs: GenerateJobData[]): Promise<void> {
   if (jobs.length === 0) return;
@@ -50,23 +55,19 @@ export async function enqueueGenerate(jobs: GenerateJobData[]): Promise<void> {
     opts: { ...GENERATE_JOB_OPTIONS, jobId: generateJobId(data) },
   }));
   for (let attempt = 1; ; attempt++) {
+    const { queue, redis } = producer();
     try {
-      await generateQueue().addBulk(bulk);
+      await queue.addBulk(bulk);
       if (attempt > 1) logger.warn({ attempt, jobs: jobs.length }, "generate jobs enqueued after redis recovered");
+      redis.ok();
       return;
     } catch (error) {
-      const delayMs = Math.min(MAX_BACKOFF_MS, 250 * 2 ** (attempt - 1));
-      logger.error(
-        {
-          err: (error as Error).message,
-          attempt,
-          retryInMs: delayMs,
-          firstJobId: bulk[0]?.opts.jobId,
-          jobs: jobs.length,
-        },
-        "cannot enqueue generate jobs: redis unreachable; indexing is paused until it is back",
-      );
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (attempt === 1) {
+        const fields = { err: (error as Error).message, firstJobId: bulk[0]?.opts.jobId, jobs: jobs.length };
+        logger.error(fields, "cannot enqueue generate jobs: redis unreachable; indexing is paused until it is back");
+      }
+      redis.failed(error);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_BACKOFF_MS, 250 * 2 ** (attempt - 1))));
     }
   }
 }

@@ -6,7 +6,7 @@ const anvil = { GLISK_CONTRACT_ADDRESS: "0x5fbdb2315678afecb367f032d93f642f64180
 describe("parseIndexerConfig", () => {
   test("defaults: PGlite in .ponder/pglite, local Redis, 200 ms polling on anvil", () => {
     const config = parseIndexerConfig(anvil);
-    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.databaseUrl).toBeUndefined();
     expect(config).toMatchObject({
       PONDER_PGLITE_DIR: ".ponder/pglite",
       REDIS_URL: "redis://127.0.0.1:6379",
@@ -29,6 +29,32 @@ describe("parseIndexerConfig", () => {
       startBlock: 37432871,
     });
     expect(config).toMatchObject({ pollingIntervalMs: 1_000, getLogsBlockRange: 10_000 });
+  });
+
+  test("SQL over HTTP and any-origin CORS are on in development, off in production unless set", () => {
+    expect(parseIndexerConfig(anvil)).toMatchObject({ sqlEnabled: true, corsOrigins: ["*"] });
+    const production = { ...anvil, NODE_ENV: "production" };
+    expect(parseIndexerConfig(production)).toMatchObject({ sqlEnabled: false, corsOrigins: [] });
+    expect(
+      parseIndexerConfig({
+        ...production,
+        INDEXER_SQL_ENABLED: "true",
+        INDEXER_CORS_ORIGINS: "https://a.example, https://b.example",
+      }),
+    ).toMatchObject({ sqlEnabled: true, corsOrigins: ["https://a.example", "https://b.example"] });
+    expect(() => parseIndexerConfig({ ...anvil, INDEXER_SQL_ENABLED: "maybe" })).toThrow(/INDEXER_SQL_ENABLED/);
+  });
+
+  test("the indexer's own database role wins over the shared DATABASE_URL", () => {
+    const config = parseIndexerConfig({
+      ...anvil,
+      DATABASE_URL: "postgres://pipeline@db/glisk",
+      INDEXER_DATABASE_URL: "postgres://indexer@db/glisk",
+    });
+    expect(config.databaseUrl).toBe("postgres://indexer@db/glisk");
+    expect(parseIndexerConfig({ ...anvil, DATABASE_URL: "postgres://x@db/glisk" }).databaseUrl).toBe(
+      "postgres://x@db/glisk",
+    );
   });
 
   test("lists every problem at once", () => {

@@ -7,11 +7,13 @@ import type { Redis } from "ioredis";
 import type { PublicClient } from "viem";
 import { QUEUE, type QueueName } from "../common/jobs";
 import { createLogger, type Logger, scrubber } from "../common/logger";
-import { producerConnection, workerConnection } from "../common/redis";
+import { type OutageLog, outageLog } from "../common/outage-log";
+import { producerConnection, requestConnection, workerConnection } from "../common/redis";
 import { secretValues } from "../common/secrets";
 import { createChainClient } from "./chain/client";
 import type { Config } from "./config";
 import { createDatabase, type Db } from "./db/database";
+import { claimDeployment } from "./db/deployment";
 import type { Scrub } from "./errors";
 
 export type Context = {
@@ -24,23 +26,45 @@ export type Context = {
   queues: Record<QueueName, Queue>;
   /** Shared connection for producers; workers create their own blocking connections. */
   redis: Redis;
+  /** Fail-fast connection for work inside HTTP requests: rate limits, sign-in challenges, OAuth state. */
+  requestRedis: Redis;
+  /** One error line when a dependency goes away, a summary while it stays away, one when it is back. */
+  outages: { redis: OutageLog; postgres: OutageLog };
   workerConnection: () => Redis;
   close: () => Promise<void>;
 };
 
 export type ContextOverrides = Partial<Pick<Context, "logger" | "chain" | "db">>;
 
-/** Opens the database (migrating it), Redis and the chain client. */
+/**
+ * Opens the database (migrating it, and refusing one that serves another deployment), Redis and the
+ * chain client.
+ */
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<Context> {
   const secrets = secretValues(config);
   const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, secrets });
-  const db = overrides.db ?? (await createDatabase({ url: config.DATABASE_URL, dataDir: config.PIPELINE_DATA_DIR }));
+  const outages = {
+    redis: outageLog({ logger, dependency: "redis" }),
+    postgres: outageLog({ logger, dependency: "postgres" }),
+  };
+  const events = { error: outages.postgres.failed, connect: outages.postgres.ok };
+  const db =
+    overrides.db ?? (await createDatabase({ url: config.DATABASE_URL, dataDir: config.PIPELINE_DATA_DIR, events }));
+  await claimDeployment(db, config.network).catch(async (error) => {
+    if (!overrides.db) await db.destroy();
+    throw error;
+  });
   const chain = overrides.chain ?? createChainClient(config.network);
-  const redis = producerConnection(config.REDIS_URL);
-  redis.on("error", (error) => logger.warn({ err: error.message }, "redis producer connection error"));
+  const watched = (connection: Redis) => connection.on("error", outages.redis.failed).on("ready", outages.redis.ok);
+  const redis = watched(producerConnection(config.REDIS_URL));
+  const requestRedis = watched(requestConnection(config.REDIS_URL));
   const opened: Redis[] = [];
   const queues = Object.fromEntries(
-    Object.values(QUEUE).map((name) => [name, new Queue(name, { connection: redis, prefix: config.QUEUE_PREFIX })]),
+    Object.values(QUEUE).map((name) => {
+      const queue = new Queue(name, { connection: redis, prefix: config.QUEUE_PREFIX });
+      queue.on("error", outages.redis.failed);
+      return [name, queue];
+    }),
   ) as Record<QueueName, Queue>;
   return {
     config,
@@ -50,8 +74,10 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     chain,
     queues,
     redis,
+    requestRedis,
+    outages,
     workerConnection: () => {
-      const connection = workerConnection(config.REDIS_URL);
+      const connection = watched(workerConnection(config.REDIS_URL));
       opened.push(connection);
       return connection;
     },
@@ -59,6 +85,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       await Promise.all(Object.values(queues).map((q) => q.close()));
       await Promise.all(opened.map((c) => c.quit().catch(() => c.disconnect())));
       await redis.quit().catch(() => redis.disconnect());
+      await requestRedis.quit().catch(() => requestRedis.disconnect());
       if (!overrides.db) await db.destroy();
     },
   };

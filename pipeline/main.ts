@@ -5,6 +5,7 @@
  * HTTP server first, then recovery and the workers, which wait for their active jobs, then the
  * connections. A second signal exits at once.
  */
+import { EXIT_CONFIG } from "../common/exit-codes";
 import { type Config, parseConfig } from "./config";
 import { type Context, createContext } from "./context";
 import { recoverStages } from "./recovery/recover-stages";
@@ -30,7 +31,8 @@ async function main(): Promise<void> {
     config = parseConfig(process.env);
   } catch (error) {
     console.error((error as Error).message);
-    process.exit(1);
+    // A supervisor does not restart a process whose configuration is wrong.
+    process.exit(EXIT_CONFIG);
   }
   const ctx = await createContext(config).catch((error) => {
     console.error(`pipeline failed to start: ${(error as Error).message}`);

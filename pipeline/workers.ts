@@ -13,6 +13,7 @@ import { QUEUE, type RecoverJobData, type RevealJobData } from "../common/jobs";
 import type { Context } from "./context";
 import { openDatabase } from "./db/database";
 import { createGenerateProcessor } from "./generate/processor";
+import { onWorkerError } from "./jobs/on-worker-error";
 import { providerLimiter } from "./jobs/provider-limiter";
 import {
   ensureSchedulers,
@@ -62,9 +63,9 @@ export function startStageWorkers(ctx: Context, overrides: StageWorkerOverrides 
     options(config.GENERATE_CONCURRENCY, config.IMAGE_RATE_LIMIT_PER_MINUTE),
   );
   const pin = new Worker(QUEUE.pin, createPinProcessor({ ctx, store, pinner }), options(config.PIN_CONCURRENCY, 0));
-  for (const worker of [generate, pin]) {
-    worker.on("error", (error) => logger.error({ queue: worker.name, err: error.message }, "worker error"));
-  }
+  // A lost connection is logged once per outage, not once per retry; a job's lost lock once per job.
+  generate.on("error", onWorkerError(ctx, QUEUE.generate));
+  pin.on("error", onWorkerError(ctx, QUEUE.pin));
   logger.info(
     {
       imageProvider: providers.primary.name,
@@ -122,7 +123,7 @@ export async function startRevealWorker(base: Context, options: { sweepMs?: numb
   const processor = createRevealProcessor({ ctx, keeper, signal: stopping.signal, onUnauthorized: () => void close() });
   // A round that stalls repeatedly (its holder keeps crashing) is retried, not failed: rounds are idempotent.
   worker = new Worker(QUEUE.reveal, processor, workerOptions(ctx, { concurrency: 1, maxStalledCount: 10 }));
-  worker.on("error", (error) => ctx.logger.warn({ err: error.message }, "reveal worker error"));
+  worker.on("error", onWorkerError(ctx, QUEUE.reveal));
   setRevealWorkerState({ running: true, stoppedReason: null });
   const schedulers = [revealSweep(options.sweepMs ?? REVEAL_SWEEP_MS)];
   await ensureSchedulers(ctx, schedulers);
@@ -150,7 +151,7 @@ export async function startStageRecovery(
     workerOptions(ctx, { concurrency: 1, maxStalledCount: 1 }),
   );
   worker.on("failed", (job, error) => log.warn({ err: error.message, jobId: job?.id }, "periodic recovery failed"));
-  worker.on("error", (error) => log.warn({ err: error.message }, "recover worker error"));
+  worker.on("error", onWorkerError(ctx, QUEUE.recover));
   const schedulers = [stageRecovery(ctx.config.RECOVER_INTERVAL_SECONDS * 1000), ...(options.schedulers ?? [])];
   const watchdog = await startSchedulerWatchdog(ctx, { schedulers, watchMs: options.watchMs });
   log.info({ everySeconds: ctx.config.RECOVER_INTERVAL_SECONDS }, "periodic stage recovery scheduled");

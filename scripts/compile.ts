@@ -20,7 +20,9 @@ export function compile(): Artifacts {
     language: "Solidity",
     sources: { [sourcePath]: { content: readFileSync(path.join(root, sourcePath), "utf8") } },
     settings: {
-      evmVersion: "cancun",
+      // The deployed contract's toolchain (GLISK repository, contracts/foundry.toml): solc 0.8.20,
+      // its default EVM (shanghai), optimizer on with 200 runs.
+      evmVersion: "shanghai",
       optimizer: { enabled: true, runs: 200 },
       metadata: { bytecodeHash: "none", appendCBOR: false },
       outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } },

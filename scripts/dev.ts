@@ -1,23 +1,31 @@
 /**
- * `npm run dev`: the whole system on one machine. A local anvil chain (1 s blocks, state kept in
- * .data/anvil), GliskNFT deployed with the keeper granted, Redis (REDIS_URL or its own redis-server),
- * the indexer (`ponder dev`) and the pipeline, each a child process with prefixed output. Ctrl-C
- * stops them in order. Every environment variable reaches the children unchanged; only unset ones
- * get local defaults.
+ * `npm run dev`: the whole system on one machine, against one of three chains (dev/mode.ts):
+ * its own anvil with the twin deployed (local, the default), a local anvil fork of a network with that
+ * network's deployment (ANVIL_FORK_URL), or an existing deployment without any anvil
+ * (GLISK_CONTRACT_ADDRESS or GLISK_NETWORK=base|base-sepolia). Then Redis (REDIS_URL or its own
+ * redis-server), the indexer (`ponder dev`) and the pipeline, each a child process with prefixed
+ * output. Ctrl-C stops them in order. Every environment variable reaches the children; dev decides only
+ * the chain, the contract, the Redis URL and the pipeline's port, and fills in unset local defaults.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
-import { devPaths } from "../common/local-stack";
+import { getAddress } from "viem";
+import { type DevPaths, devPaths } from "../common/local-stack";
+import { maskUrl, secretValuesOfEnv } from "../common/secrets";
 import { banner } from "./dev/banner";
-import { type Child, killAllOnExit, say, startChild } from "./dev/children";
+import { startChain } from "./dev/chain";
+import { checkSettings } from "./dev/check-settings";
+import { type Child, killAllOnExit, say } from "./dev/children";
+import { type DevDeployment, prepareDeployment } from "./dev/deployment";
+import { stopLeftovers } from "./dev/leftovers";
+import { type DevMode, resolveDevMode, stackDirName } from "./dev/mode";
+import { checkPorts } from "./dev/ports";
 import { devRedis, emptyQueues } from "./dev/redis";
-import { markRunning, markStopped, previousRun, wipeChainState, wipeDerivedState } from "./dev/session";
-import { anvilKey } from "./lib/anvil-keys";
-import { entryArgs, ponderArgs } from "./lib/launch";
-import { ensureLocalDeployment } from "./lib/local-deployment";
-import { anvilBinary, waitForPort } from "./lib/processes";
+import { type ServicesParameters, startIndexer, startServices } from "./dev/services";
+import { markRunning, markStopped, previousRun, readSession, recordChild, recordStack } from "./dev/session";
+import { anvilKey } from "./lib/glisk";
+import { watchIndexerStalls } from "./lib/indexer-watch";
 
 const root = path.resolve(import.meta.dirname, "..");
 const paths = devPaths(process.env);
@@ -27,6 +35,8 @@ const indexerPort = Number(env.INDEXER_PORT || 42069);
 const pipelinePort = Number(env.PORT || 42070);
 const children: Child[] = [];
 killAllOnExit(children);
+const record = (child: Child) =>
+  recordChild(paths, { name: child.name, pid: child.process.pid ?? 0, identity: child.identity });
 
 function adminToken(): string {
   if (env.ADMIN_API_TOKEN) return env.ADMIN_API_TOKEN;
@@ -37,22 +47,13 @@ function adminToken(): string {
   return token;
 }
 
-function keeperKey(): string {
-  return env.KEEPER_PRIVATE_KEY || anvilKey(1);
-}
-
-async function waitForHttp(url: string, child: Child, timeoutMs = 180_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.process.exitCode !== null) throw new Error(`${child.name} exited with code ${child.process.exitCode}`);
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`${child.name} did not answer ${url} within ${timeoutMs / 1000} s`);
+/** Where the mode keeps its chain and derived state: the top of the data dir locally, a folder per deployment otherwise. */
+function stackPaths(mode: DevMode): DevPaths {
+  const name = stackDirName(mode);
+  if (!name) return paths;
+  const dir = path.join(paths.data, name);
+  const [redis, ponder, pipeline, ipfs] = ["redis", "ponder", "pipeline", "ipfs"].map((d) => path.join(dir, d));
+  return { ...paths, anvilState: path.join(dir, "anvil", "state.json"), redis, ponder, pipeline, ipfs } as DevPaths;
 }
 
 let stopping: Promise<void> | undefined;
@@ -70,141 +71,134 @@ function stopAll(reason: string): Promise<void> {
   return stopping;
 }
 
-/** True when something already listens on `port` (any interface, as Ponder and the pipeline bind). */
-function portInUse(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer()
-      .once("error", () => resolve(true))
-      .once("listening", () => probe.close(() => resolve(false)))
-      .listen(port);
+/** Children being replaced on purpose: their exit stops nothing. */
+const replaced = new Set<Child>();
+
+/** A child that dies on its own takes the whole stack down with it: dev never runs half a system. */
+function stopAllWhenExited(child: Child) {
+  child.process.once("exit", (code, signal) => {
+    if (stopping || replaced.has(child)) return;
+    say(`${child.name} exited unexpectedly (${signal ?? `code ${code}`})`);
+    void stopAll(`${child.name} exited`).then(() => process.exit(1));
   });
 }
 
-/**
- * Refuses ports already taken before anything starts. Ponder would otherwise move to the next port,
- * which is the pipeline's by default, and die there with a stack trace instead of a hint.
- */
-async function checkPorts() {
-  const wanted: [string, number][] = [
-    ["ANVIL_PORT", anvilPort],
-    ["INDEXER_PORT", indexerPort],
-    ["PORT", pipelinePort],
-  ];
-  const invalid = wanted.filter(([, port]) => !Number.isInteger(port) || port < 1 || port > 65535);
-  if (invalid.length > 0)
+/** Replaces an indexer that stopped following the chain (scripts/lib/indexer-watch.ts). */
+async function restartIndexer(services: ServicesParameters, reason: string) {
+  const old = children.find((c) => c.name === "indexer");
+  if (!old || stopping) return;
+  say(`restarting the indexer: ${reason}`);
+  replaced.add(old);
+  await old.stop();
+  if (stopping) return;
+  const fresh = startIndexer(services);
+  children.splice(children.indexOf(old), 1, fresh);
+  record(fresh);
+  stopAllWhenExited(fresh);
+}
+
+type Target = { name: string; chainId: number; address: string; startBlock: number; rpcUrl: string };
+
+/** The children's environment: local defaults, then the caller's environment, then what dev decided. */
+function serviceEnv(mode: DevMode, t: Target, extra: { keeperKey: string; redisUrl: string; token: string }) {
+  const stack = stackPaths(mode);
+  return {
+    PONDER_PGLITE_DIR: stack.ponder,
+    PIPELINE_DATA_DIR: stack.pipeline,
+    IPFS_DATA_DIR: stack.ipfs,
+    INDEXER_URL: `http://127.0.0.1:${indexerPort}`,
+    KEEPER_PRIVATE_KEY: extra.keeperKey,
+    ADMIN_API_TOKEN: extra.token,
+    // A fork makes a block a second, as the local chain does.
+    ...(mode.kind === "fork" ? { PONDER_POLLING_INTERVAL_MS: "200" } : {}),
+    ...env,
+    GLISK_NETWORK: t.name,
+    GLISK_CONTRACT_ADDRESS: t.address,
+    GLISK_START_BLOCK: String(t.startBlock),
+    [`PONDER_RPC_URL_${t.chainId}`]: t.rpcUrl,
+    REDIS_URL: extra.redisUrl,
+    PORT: String(pipelinePort),
+    // On a fork, only the dev keeper signs (dev/deployment.ts says why).
+    ...(mode.kind === "fork" ? { KEEPER_PRIVATE_KEY: extra.keeperKey } : {}),
+  };
+}
+
+/** The target as far as it is known before anything starts (the local twin's address comes later). */
+function provisionalTarget(mode: DevMode): Target {
+  if (mode.kind !== "local") return { ...mode.network, rpcUrl: mode.network.rpcUrl };
+  const local = { name: "anvil", chainId: 31337, address: `0x${"1".repeat(40)}`, startBlock: 0 };
+  return { ...local, rpcUrl: `http://127.0.0.1:${anvilPort}` };
+}
+
+/** Everything before a process starts: another run, leftovers, the mode, settings, ports. */
+async function preflight(): Promise<{ mode: DevMode; previous: "resume" | "clean" }> {
+  const previous = previousRun(paths);
+  await stopLeftovers(paths, say);
+  const mode = await resolveDevMode(env, { anvilPort });
+  if (mode.kind === "fork" && env.DATABASE_URL)
     throw new Error(
-      `${invalid.map(([name]) => `${name}=${env[name]}`).join(", ")}: a port is an integer from 1 to 65535`,
+      "fork mode starts from a fresh fork every run, and DATABASE_URL's schemas would keep the previous fork's " +
+        "state: unset DATABASE_URL (dev then keeps embedded PGlite databases under GLISK_DEV_DIR)",
     );
-  if (new Set(wanted.map(([, port]) => port)).size < wanted.length)
-    throw new Error(`ANVIL_PORT, INDEXER_PORT and PORT must differ (${wanted.map(([, p]) => p).join(", ")})`);
-  const taken: string[] = [];
-  for (const [name, port] of wanted) if (await portInUse(port)) taken.push(`${port} (${name})`);
-  if (taken.length > 0)
-    throw new Error(
-      `port ${taken.join(", ")} already in use: stop what listens there or set the variable to a free port`,
-    );
-}
-
-/** anvil with 1 s blocks and its state in .data/anvil: resumed after a clean stop, fresh otherwise. */
-async function startLocalChain(mode: "resume" | "clean"): Promise<string> {
-  if (mode === "clean") wipeChainState(paths);
-  mkdirSync(path.dirname(paths.anvilState), { recursive: true });
-  say(mode === "resume" ? "resuming the previous local chain" : "starting a clean local chain");
-  const args = ["--host", "127.0.0.1", "--port", String(anvilPort), "--chain-id", "31337", "--block-time", "1"];
-  args.push("--state", paths.anvilState);
-  // anvil prints every RPC method name and three lines per block; transactions and errors still show.
-  const quiet = /^\s*(Block (Number|Hash|Time):.*|[a-z0-9]+_[A-Za-z0-9]+|)\s*$/;
-  const anvil = startChild({ name: "anvil", command: anvilBinary(), args, keep: (l) => !quiet.test(l) });
-  children.push(anvil);
-  await Promise.race([
-    waitForPort(anvilPort, { timeoutMs: 20_000 }),
-    new Promise((_, reject) =>
-      anvil.process.once("exit", (code) =>
-        reject(new Error(`anvil exited with code ${code} (is port ${anvilPort} in use? set ANVIL_PORT)`)),
-      ),
-    ),
-  ]);
-  return env.PONDER_RPC_URL_31337 || `http://127.0.0.1:${anvilPort}`;
-}
-
-/** The recorded GliskNFT when the chain still has it, else a new deployment (and a reset of what derived from the old one). */
-async function prepareDeployment(rpcUrl: string, mode: "resume" | "clean") {
-  const deployment = await ensureLocalDeployment({ rpcUrl, keeperKey: keeperKey(), file: paths.deployment });
-  if (deployment.redeployed) {
-    if (mode === "resume")
-      say("the recorded contract is missing on this chain: redeployed, local index and pipeline data reset");
-    wipeDerivedState(paths);
-    if (env.DATABASE_URL) {
-      say("warning: DATABASE_URL is set; its indexer and pipeline schemas still hold the previous chain's data");
-    }
-  }
-  say(`GliskNFT at ${deployment.address} (block ${deployment.startBlock}), keeper ${deployment.keeper}`);
-  return deployment;
-}
-
-/** The indexer (`ponder dev`) and the pipeline as children; either exiting stops everything. */
-async function startServices(childEnv: NodeJS.ProcessEnv): Promise<void> {
-  // Ponder prefers PORT over --port, and PORT belongs to the pipeline: the indexer gets its own.
-  const indexerEnv = { ...childEnv, PORT: String(indexerPort) };
-  // Ponder logs every empty block, once a second on anvil, burying the pipeline's lines.
-  const emptyBlock = /Indexed block .*\bevent_count=0\b/;
-  const indexer = startChild({
-    name: "indexer",
-    command: process.execPath,
-    args: ponderArgs(["dev", "--disable-ui", "--port", String(indexerPort)]),
-    cwd: root,
-    env: indexerEnv,
-    keep: (l) => !emptyBlock.test(l),
-  });
-  const pipeline = startChild({
-    name: "pipeline",
-    command: process.execPath,
-    args: entryArgs("pipeline"),
-    cwd: root,
-    env: childEnv,
-  });
-  children.push(indexer, pipeline);
-  for (const child of children) {
-    child.process.once("exit", (code, signal) => {
-      if (stopping) return;
-      say(`${child.name} exited unexpectedly (${signal ?? `code ${code}`})`);
-      void stopAll(`${child.name} exited`).then(() => process.exit(1));
-    });
-  }
-  await Promise.all([
-    waitForHttp(`http://127.0.0.1:${indexerPort}/health`, indexer),
-    waitForHttp(`http://127.0.0.1:${pipelinePort}/health`, pipeline),
-  ]);
+  const keeperKey = mode.kind !== "fork" && env.KEEPER_PRIVATE_KEY ? env.KEEPER_PRIVATE_KEY : anvilKey(1);
+  const provisional = { keeperKey, redisUrl: "redis://127.0.0.1:6379" };
+  checkSettings(serviceEnv(mode, provisionalTarget(mode), { ...provisional, token: "x".repeat(32) }));
+  await checkPorts({ mode, env, ports: { ANVIL_PORT: anvilPort, INDEXER_PORT: indexerPort, PORT: pipelinePort } });
+  return { mode, previous };
 }
 
 async function main() {
-  const mode = previousRun(paths);
-  await checkPorts();
+  const previousStack = readSession(paths)?.stack;
+  const { mode, previous } = await preflight();
   markRunning(paths);
-  const rpcUrl = await startLocalChain(mode);
-  const deployment = await prepareDeployment(rpcUrl, mode);
-  const redisUrl = await devRedis({ env, dir: paths.redis, children });
-  // Jobs left in an external Redis belong to the previous chain.
-  if (deployment.redeployed && env.REDIS_URL) await emptyQueues(redisUrl, env.QUEUE_PREFIX || "glisk");
-  const token = adminToken();
-  await startServices({
-    GLISK_NETWORK: "anvil",
-    GLISK_CONTRACT_ADDRESS: deployment.address,
-    GLISK_START_BLOCK: String(deployment.startBlock),
-    PONDER_RPC_URL_31337: rpcUrl,
-    PONDER_PGLITE_DIR: paths.ponder,
-    PIPELINE_DATA_DIR: paths.pipeline,
-    IPFS_DATA_DIR: paths.ipfs,
-    INDEXER_URL: `http://127.0.0.1:${indexerPort}`,
-    KEEPER_PRIVATE_KEY: keeperKey(),
-    ADMIN_API_TOKEN: token,
-    ...env,
-    REDIS_URL: redisUrl,
-    PORT: String(pipelinePort),
+  const stack = stackPaths(mode);
+  const chain = await startChain({ mode, paths: stack, anvilPort, previous, children, onStart: record });
+  const deployment: DevDeployment = await prepareDeployment({
+    mode,
+    chain,
+    paths: stack,
+    previous,
+    previousStack,
+    env,
   });
+  recordStack(paths, {
+    mode: mode.kind,
+    chainId: deployment.chainId,
+    address: getAddress(deployment.address),
+    startBlock: deployment.startBlock,
+    rpcUrl: chain.anvil ? chain.rpcUrl : null,
+  });
+  const redisUrl = await devRedis({ env, dir: stack.redis, children, onStart: record });
+  // Jobs left in an external Redis belong to the previous chain or contract.
+  if (deployment.reset && env.REDIS_URL) await emptyQueues(redisUrl, env.QUEUE_PREFIX || "glisk");
+  const token = adminToken();
+  const name = mode.kind === "local" ? "anvil" : mode.network.name;
+  const target = { name, ...deployment, rpcUrl: chain.rpcUrl };
+  const childEnv = serviceEnv(mode, target, { keeperKey: deployment.keeperKey, redisUrl, token });
+  checkSettings(childEnv);
+  // Every line a child prints passes the same scrubbing as npm start's: keys, tokens, URL credentials.
+  const redact = secretValuesOfEnv({ ...env, ...childEnv });
+  const services = { env: childEnv, root, indexerPort, pipelinePort, children, onStart: record, redact };
+  const started = startServices(services);
+  for (const child of children) stopAllWhenExited(child);
+  await started;
+  const watch = watchIndexerStalls(childEnv, {
+    indexerUrl: `http://127.0.0.1:${indexerPort}`,
+    answering: true, // startServices waited for it
+    onStall: (reason) => void restartIndexer(services, reason),
+  });
+  process.once("exit", () => watch?.stop());
   const tokenFile = path.relative(root, paths.adminToken);
   const tokenFromEnv = Boolean(env.ADMIN_API_TOKEN);
-  console.log(banner({ rpcUrl, token, tokenFromEnv, tokenFile, anvilPort, indexerPort, pipelinePort }));
+  const chainLine =
+    mode.kind === "fork"
+      ? `local fork of chain ${deployment.chainId} (${name}) from ${maskUrl(mode.forkUrl)} at block ${chain.forkBlock}: ${chain.rpcUrl}`
+      : mode.kind === "existing"
+        ? `chain ${deployment.chainId} (${name}) at ${maskUrl(chain.rpcUrl)}: an existing deployment, no local chain`
+        : `anvil, local: ${chain.rpcUrl}`;
+  const contract = `${getAddress(deployment.address)} (from block ${deployment.startBlock}), keeper ${deployment.keeper}`;
+  const ports = { anvilPort, indexerPort, pipelinePort, devDir: env.GLISK_DEV_DIR };
+  console.log(banner({ mode: mode.kind, chainLine, contract, token, tokenFromEnv, tokenFile, ...ports }));
 }
 
 // One Ctrl-C can arrive several times: from the terminal to the whole foreground group, and again
@@ -225,6 +219,8 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 
 main().catch(async (error: Error) => {
   say(`error: ${error.message}`);
-  await stopAll("start-up failed");
+  // Refused before anything started: nothing to stop, and nothing more to say.
+  if (children.length > 0) await stopAll("start-up failed");
+  else markStopped(paths);
   process.exit(1);
 });

@@ -1,15 +1,37 @@
 /**
- * `npm run mint -- --quantity 5 [--author 0x…] [--prompt "…"]`: mints on the local chain, setting
- * the author's prompt through the admin API first when one is given, so the tokens are made from it.
+ * `npm run mint -- --quantity 5 [--author 0x…] [--prompt "…"]`: mints on the chain of a running
+ * `npm run dev` (its own anvil or a local fork; found in its session file), else on the local chain
+ * of ANVIL_PORT with the recorded deployment, setting the author's prompt through the admin API first
+ * when one is given, so the tokens are made from it.
  */
 import { parseArgs } from "node:util";
-import { type Address, getAddress, isAddress } from "viem";
+import { type Address, getAddress, isAddress, zeroAddress } from "viem";
 import { adminApiToken, adminApiUrl, devPaths } from "../common/local-stack";
 import { resolveNetwork } from "../common/network";
+import { runningStack } from "./dev/session";
 import { anvilAccount, mint } from "./lib/glisk";
 import { localRpcUrl } from "./lib/local-deployment";
 
 const MAX_BATCH = 50;
+
+const USAGE = `Usage: npm run mint -- [options]
+
+Mints GliskNFT tokens on the chain of a running \`npm run dev\` (its own anvil or a local fork),
+paying with one of anvil's development accounts.
+
+Options:
+  -q, --quantity <n>   how many tokens (1 to 10000, in transactions of at most 50; default 1)
+  -a, --author <addr>  prompt author of the tokens (default: anvil account 3); 0x0000…0000 mints
+                       without an author, as the GLISK web client allows (made from DEFAULT_PROMPT)
+  -p, --prompt <text>  set the author's prompt through the admin API first (needs ADMIN_API_TOKEN,
+                       or the token npm run dev saved)
+      --minter <i>     anvil account index that pays and receives the tokens, 0 to 9 (default 2)
+  -h, --help           show this help
+
+Environment: GLISK_DEV_DIR (where npm run dev keeps its session), ANVIL_PORT (without a running dev),
+GLISK_API_URL or PORT and ADMIN_API_TOKEN (for --prompt).`;
+
+class UsageError extends Error {}
 
 const paths = devPaths(process.env);
 
@@ -35,48 +57,75 @@ async function setPrompt(author: Address, prompt: string): Promise<void> {
   }
 }
 
-async function main() {
+type Options = { quantity: number; author: Address; prompt?: string; minterIndex: number };
+
+function options(): Options | undefined {
   const { values } = parseArgs({
     options: {
       quantity: { type: "string", short: "q", default: "1" },
       author: { type: "string", short: "a" },
       prompt: { type: "string", short: "p" },
       minter: { type: "string", default: "2" },
+      help: { type: "boolean", short: "h", default: false },
     },
   });
+  if (values.help) return undefined;
   const quantity = Number(values.quantity);
   if (!Number.isInteger(quantity) || quantity < 1 || quantity > 10_000)
-    throw new Error("--quantity must be an integer from 1 to 10000");
+    throw new UsageError("--quantity must be an integer from 1 to 10000");
   if (values.author && !isAddress(values.author, { strict: false }))
-    throw new Error(`--author is not an address: ${values.author}`);
+    throw new UsageError(`--author is not an address: ${values.author}`);
   if (values.author && !isAddress(values.author))
-    throw new Error(`--author has a wrong checksum (mistyped?): ${values.author}; or give it in lowercase`);
+    throw new UsageError(`--author has a wrong checksum (mistyped?): ${values.author}; or give it in lowercase`);
   const minterIndex = Number(values.minter);
   if (!Number.isInteger(minterIndex) || minterIndex < 0 || minterIndex > 9)
-    throw new Error("--minter is an anvil account index, 0 to 9");
+    throw new UsageError("--minter is an anvil account index, 0 to 9");
   const author = values.author ? getAddress(values.author) : anvilAccount(3).address;
-  const network = resolveNetwork({ ...process.env, GLISK_NETWORK: "anvil" }, paths.deployment);
-  const rpcUrl = localRpcUrl();
+  if (author === zeroAddress && values.prompt !== undefined)
+    throw new UsageError("--prompt cannot go with the zero address: tokens without an author use DEFAULT_PROMPT");
+  return { quantity, author, prompt: values.prompt, minterIndex };
+}
 
-  if (values.prompt !== undefined) {
-    await setPrompt(author, values.prompt);
-    console.log(`Prompt of ${author} set.`);
+/** The chain and contract to mint on: the running dev stack's, else ANVIL_PORT and the recorded deployment. */
+function target(): { rpcUrl: string; chainId?: number; address: Address } {
+  const stack = runningStack(paths);
+  if (stack?.mode === "existing" || (stack && !stack.rpcUrl)) {
+    throw new Error(
+      `npm run dev runs against the existing deployment ${stack.address} on chain ${stack.chainId}: ` +
+        "npm run mint mints only on dev's own chains (local or a fork); mint there through the GLISK web client",
+    );
+  }
+  if (stack?.rpcUrl) return { rpcUrl: stack.rpcUrl, chainId: stack.chainId, address: getAddress(stack.address) };
+  const network = resolveNetwork({ ...process.env, GLISK_NETWORK: "anvil" }, paths.deployment);
+  return { rpcUrl: localRpcUrl(), address: network.address };
+}
+
+async function main() {
+  const opts = options();
+  if (!opts) {
+    console.log(USAGE);
+    return;
+  }
+  const chain = target();
+  if (opts.prompt !== undefined) {
+    await setPrompt(opts.author, opts.prompt);
+    console.log(`Prompt of ${opts.author} set.`);
   }
   const ids: bigint[] = [];
-  for (let left = quantity; left > 0; left -= MAX_BATCH) {
+  for (let left = opts.quantity; left > 0; left -= MAX_BATCH) {
     const result = await mint({
-      rpcUrl,
-      address: network.address,
-      author,
+      ...chain,
+      author: opts.author,
       quantity: Math.min(MAX_BATCH, left),
-      minter: anvilAccount(minterIndex),
+      minter: anvilAccount(opts.minterIndex),
     });
     ids.push(...result.tokenIds);
     console.log(`Minted ${result.tokenIds.length} in ${result.txHash} (block ${result.blockNumber})`);
   }
   const first = ids[0];
   const last = ids[ids.length - 1];
-  console.log(`Tokens ${first}${ids.length > 1 ? `–${last}` : ""} minted for author ${author}.`);
+  const by = opts.author === zeroAddress ? "without an author (DEFAULT_PROMPT)" : `for author ${opts.author}`;
+  console.log(`Tokens ${first}${ids.length > 1 ? `–${last}` : ""} minted ${by}.`);
   console.log(`Follow them: npx glisk status ${first}   or   npx glisk tokens`);
 }
 
@@ -91,6 +140,7 @@ function explain(error: Error): string {
 }
 
 main().catch((error: Error) => {
-  console.error(`mint: ${explain(error)}`);
-  process.exit(1);
+  const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+  console.error(`mint: ${explain(error)}${usage ? "\n\nRun `npm run mint -- --help` for the options." : ""}`);
+  process.exit(usage ? 2 : 1);
 });

@@ -1,11 +1,4 @@
-import {
-  type Address,
-  BaseError,
-  ContractFunctionRevertedError,
-  parseEventLogs,
-  toEventSelector,
-  toFunctionSelector,
-} from "viem";
+import { type Address, parseEventLogs, toEventSelector, toFunctionSelector, zeroAddress } from "viem";
 import { beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
 import {
@@ -16,10 +9,10 @@ import {
   mint,
   PLACEHOLDER_URI,
 } from "../scripts/lib/glisk";
+import { revertName } from "./helpers/revert-name";
 import { useAnvil } from "./helpers/services";
 
 const anvil = useAnvil();
-const admin = anvilAccount(0);
 const keeper = anvilAccount(1);
 const minter = anvilAccount(2);
 const author = anvilAccount(3).address;
@@ -33,22 +26,6 @@ const read = <const F extends "tokenURI" | "isRevealed" | "tokenPromptAuthor">(f
   clients().publicClient.readContract({ address, abi: GliskNFTAbi, functionName, args: [id] } as never) as Promise<
     F extends "tokenURI" ? string : F extends "isRevealed" ? boolean : Address
   >;
-
-/** Simulates a call and returns the custom error name it reverts with. */
-async function revertName(run: () => Promise<unknown>): Promise<{ name?: string; args?: readonly unknown[] }> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof BaseError) {
-      const revert = error.walk((e) => e instanceof ContractFunctionRevertedError);
-      if (revert instanceof ContractFunctionRevertedError) {
-        return { name: revert.data?.errorName, args: revert.data?.args };
-      }
-    }
-    throw error;
-  }
-  throw new Error("expected a revert");
-}
 
 beforeAll(async () => {
   ({ address } = await deployGlisk({ rpcUrl: anvil().url, keeper: keeper.address }));
@@ -109,26 +86,24 @@ describe("mint", () => {
     expect((await revertName(simulate(2n, DEFAULT_MINT_PRICE * 2n - 1n))).name).toBe("InsufficientPayment");
   });
 
-  test("rejects mints while minting is disabled", async () => {
-    const wallet = clients().walletFor(admin);
-    const hash = await wallet.writeContract({
+  test("accepts the zero address as prompt author, as the deployed contract does", async () => {
+    const { tokenIds, txHash } = await mint({ rpcUrl: anvil().url, address, author: zeroAddress, quantity: 2, minter });
+    expect(tokenIds).toEqual([1n, 2n]);
+    expect(await read("tokenPromptAuthor", 2n)).toBe(zeroAddress);
+    const { publicClient } = clients();
+    expect(await publicClient.readContract({ address, abi: GliskNFTAbi, functionName: "ownerOf", args: [2n] })).toBe(
+      minter.address,
+    );
+    const receipt = await publicClient.getTransactionReceipt({ hash: txHash });
+    const [log] = parseEventLogs({ abi: GliskNFTAbi, eventName: "BatchMinted", logs: receipt.logs });
+    expect(log?.args.promptAuthor).toBe(zeroAddress);
+    const credit = await publicClient.readContract({
       address,
       abi: GliskNFTAbi,
-      functionName: "setMintingEnabled",
-      args: [false],
+      functionName: "authorClaimable",
+      args: [zeroAddress],
     });
-    await clients().publicClient.waitForTransactionReceipt({ hash });
-    const result = await revertName(() =>
-      clients().publicClient.simulateContract({
-        address,
-        abi: GliskNFTAbi,
-        functionName: "mint",
-        args: [author, 1n],
-        value: DEFAULT_MINT_PRICE,
-        account: minter,
-      }),
-    );
-    expect(result.name).toBe("MintingDisabled");
+    expect(credit).toBe(DEFAULT_MINT_PRICE);
   });
 
   test("splits the price 50/50 between author and treasury, overpayment to the treasury", async () => {
@@ -214,5 +189,32 @@ describe("reveal", () => {
       args: [2n],
     });
     expect((await revertName(simulate([1n, 3n], [uri(1n)]))).name).toBe("LengthMismatch");
+  });
+
+  test("reveals an id never minted (existence is not checked) while tokenURI of it reverts", async () => {
+    const { publicClient, walletFor } = clients();
+    const hash = await walletFor(keeper).writeContract({
+      address,
+      abi: GliskNFTAbi,
+      functionName: "revealTokens",
+      args: [[9n], [uri(9n)]],
+    });
+    expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
+    expect(await read("isRevealed", 9n)).toBe(true);
+    const result = await revertName(() => read("tokenURI", 9n));
+    expect(result).toEqual({ name: "ERC721NonexistentToken", args: [9n] });
+  });
+
+  test("emits only TokensRevealed: no ERC-4906 MetadataUpdate", async () => {
+    const { tokenIds } = await mint({ rpcUrl: anvil().url, address, author, quantity: 2, minter });
+    const { publicClient, walletFor } = clients();
+    const hash = await walletFor(keeper).writeContract({
+      address,
+      abi: GliskNFTAbi,
+      functionName: "revealTokens",
+      args: [tokenIds, tokenIds.map(uri)],
+    });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    expect(receipt.logs.map((l) => l.topics[0])).toEqual([toEventSelector("TokensRevealed(uint256[])")]);
   });
 });

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { zeroAddress } from "viem";
 import { describe, expect, test } from "vitest";
 import { getAuthor } from "../pipeline/db/authors";
 import { anvilAccount } from "../scripts/lib/glisk";
@@ -51,6 +52,21 @@ describe("glisk CLI", () => {
     const json = await glisk(["status", id as string, "--json"]);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ tokenId: id, pipeline: { status: "detected" } });
+  });
+
+  test("status of a token minted without an author (address 0) says it is made from DEFAULT_PROMPT", async () => {
+    const [id] = await mintDetected(h(), { author: zeroAddress, quantity: 1 });
+    const run = await glisk(["status", id as string]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/prompt author\s+0x0{40} \(none: made from DEFAULT_PROMPT\)/);
+  });
+
+  test("help and --help print the usage and succeed", async () => {
+    for (const args of [["help"], ["--help"], ["status", "-h"]]) {
+      const run = await glisk(args);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^Usage: glisk <command>/);
+    }
   });
 
   test("tokens --status lists every matching token across pages", async () => {

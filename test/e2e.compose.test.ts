@@ -41,11 +41,37 @@ describe("docker-compose.yml", () => {
     expect(redis[redis.indexOf("--maxmemory-policy") + 1]).toBe("noeviction");
   });
 
-  test("the indexer runs ponder start in a per-deploy schema behind the stable views schema", () => {
-    const command = compose().services.indexer?.command ?? [];
-    expect(command.slice(0, 2)).toEqual(["node_modules/.bin/ponder", "start"]);
-    expect(command[command.indexOf("--schema") + 1]).toMatch(/^\$\{PONDER_SCHEMA:\?/);
-    expect(command[command.indexOf("--views-schema") + 1]).toBe("glisk");
+  test("each app service runs its role under the project's supervisor, the indexer in a per-deploy schema", () => {
+    const { services } = compose();
+    expect(services.indexer?.command).toEqual(["node", "dist/start.js", "indexer"]);
+    expect(services.pipeline?.command).toEqual(["node", "dist/start.js", "pipeline"]);
+    expect(services.indexer?.environment?.PONDER_SCHEMA).toMatch(/^\$\{PONDER_SCHEMA:\?/);
+    expect(services.indexer?.environment?.PONDER_VIEWS_SCHEMA).toBe("glisk");
+  });
+
+  test("the indexer and the pipeline connect as two roles created by the roles script, neither the administrator", () => {
+    const { services } = compose();
+    const indexer = services.indexer?.environment ?? {};
+    const pipeline = services.pipeline?.environment ?? {};
+    expect(indexer.INDEXER_DATABASE_URL).toMatch(
+      /^postgres:\/\/glisk_indexer:\$\{INDEXER_DB_PASSWORD:\?.*\}@postgres:5432\/glisk$/,
+    );
+    expect(indexer.DATABASE_URL).toBe("");
+    expect(pipeline.DATABASE_URL).toMatch(
+      /^postgres:\/\/glisk_pipeline:\$\{PIPELINE_DB_PASSWORD:\?.*\}@postgres:5432\/glisk$/,
+    );
+    expect(pipeline.INDEXER_DATABASE_URL).toBe("");
+    const postgres = services.postgres;
+    expect(postgres?.environment?.POSTGRES_USER).toBe("glisk_admin");
+    expect(postgres?.volumes).toEqual(
+      expect.arrayContaining([
+        "./docker/postgres/init-roles.sh:/docker-entrypoint-initdb.d/10-glisk-roles.sh:ro",
+        "./docker/postgres/roles.sql:/glisk/roles.sql:ro",
+      ]),
+    );
+    const roles = read("docker/postgres/roles.sql");
+    expect(roles).toMatch(/CREATE SCHEMA pipeline AUTHORIZATION :"pipeline_role"/);
+    expect(roles).not.toMatch(/(?<!NO)SUPERUSER/);
   });
 
   test("every service restarts, has a healthcheck, and the apps wait for healthy storage", () => {
@@ -60,9 +86,6 @@ describe("docker-compose.yml", () => {
         redis: { condition: "service_healthy" },
       });
       expect(services[name]?.environment?.NODE_ENV).toBe("production");
-      expect(services[name]?.environment?.DATABASE_URL).toMatch(
-        /^postgres:\/\/glisk:\$\{POSTGRES_PASSWORD:\?.*\}@postgres:5432\/glisk$/,
-      );
       expect(services[name]?.environment?.REDIS_URL).toBe("redis://redis:6379");
     }
   });
@@ -72,7 +95,7 @@ describe("docker-compose.yml", () => {
     const probe = pipeline?.healthcheck?.test.join(" ") ?? "";
     const url = new URL(probe.match(/http:\/\/[^']+/)?.[0] ?? "http://invalid/");
     expect(url.port).toBe(pipeline?.environment?.PORT);
-    expect(Object.keys(openApiDocument().paths)).toContain(url.pathname);
+    expect(Object.keys(openApiDocument().paths ?? {})).toContain(url.pathname);
     expect(pipeline?.environment?.HOST).toBe("0.0.0.0");
   });
 
@@ -81,7 +104,8 @@ describe("docker-compose.yml", () => {
     const env = services.pipeline?.environment ?? {};
     expect(env.ADMIN_API_TOKEN).toMatch(/^\$\{ADMIN_API_TOKEN:\?/);
     expect(env.KEEPER_PRIVATE_KEY).toMatch(/^\$\{KEEPER_PRIVATE_KEY:\?/);
-    expect(services.postgres?.environment?.POSTGRES_PASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD:\?/);
+    for (const key of ["POSTGRES_PASSWORD", "INDEXER_DB_PASSWORD", "PIPELINE_DB_PASSWORD"])
+      expect(services.postgres?.environment?.[key]).toMatch(new RegExp(`^\\$\\{${key}:\\?`));
     expect(read("docker-compose.yml")).not.toMatch(/0x[0-9a-fA-F]{64}/);
   });
 });
@@ -93,6 +117,10 @@ describe("Dockerfile", () => {
     expect(from.length).toBeGreaterThan(0);
     for (const image of from) expect(image).toBe("node:24-slim");
     expect(dockerfile).toMatch(/^RUN npm ci --omit=dev\b/m);
+    // The roles run the compiled bundles that scripts/build.ts writes to dist/, not the TypeScript sources.
+    expect(dockerfile).toMatch(/^RUN node --import tsx scripts\/build\.ts$/m);
+    expect(dockerfile).toMatch(/^COPY --from=build\b.* \/app\/dist \.\/dist$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "dist\/start\.js", "pipeline"\]$/m);
     const users = [...dockerfile.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]);
     expect(users.at(-1)).toBeDefined();
     expect(users.at(-1)).not.toMatch(/^(root|0)$/);
@@ -102,7 +130,7 @@ describe("Dockerfile", () => {
     const ignored = read(".dockerignore")
       .split("\n")
       .map((l) => l.trim());
-    for (const entry of ["node_modules", ".data", ".env", ".ponder"]) expect(ignored).toContain(entry);
+    for (const entry of ["node_modules", "dist", ".data", ".env", ".ponder"]) expect(ignored).toContain(entry);
   });
 
   test("package.json has no dev-only dependency the image needs at runtime", () => {

@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
 import { computeCid } from "../pipeline/providers/cid";
 import { sniffImageMime } from "../pipeline/providers/mime";
+import { commandLine } from "../scripts/dev/leftovers";
 import { anvilAccount, localClients, mint, waitFor } from "../scripts/lib/glisk";
 import { freePort, isListening } from "../scripts/lib/processes";
 
@@ -415,5 +416,32 @@ describe("npm run dev, end to end", () => {
       (await call("/admin/reveal", { method: "POST", body: JSON.stringify({ tokenIds: [id.toString()] }) })).status,
     ).toBe(202);
     await waitRevealed([id], 60_000);
+  }, 300_000);
+
+  test("after kill -9 of npm run dev, the next run stops the children it left, says so, and starts clean", async () => {
+    const killed = dev as ChildProcess;
+    const session = JSON.parse(readFileSync(path.join(devDir, "dev-session.json"), "utf8")) as {
+      children: { name: string; pid: number }[];
+    };
+    expect(session.children.map((c) => c.name).sort()).toEqual(["anvil", "indexer", "pipeline", "redis"]);
+    const gone = new Promise((resolve) => killed.once("exit", resolve));
+    killed.kill("SIGKILL");
+    await gone;
+    // Running, not a zombie waiting for its new parent to reap it.
+    const alive = (pid: number) => Boolean(commandLine(pid));
+    // Its children run in their own process groups: they outlive it (one writing to the closed pipe
+    // may die of that on its own, the others stay).
+    const anvil = session.children.find((c) => c.name === "anvil");
+    expect(anvil && alive(anvil.pid)).toBe(true);
+
+    await startDev();
+    expect(output).toContain(`the previous \`npm run dev\` was killed and left its anvil running (pid ${anvil?.pid})`);
+    const said = [...output.matchAll(/left its (\w+) running \(pid (\d+)\): stopping it/g)].map(
+      (m) => `${m[1]} ${m[2]}`,
+    );
+    for (const line of said) expect(session.children.map((c) => `${c.name} ${c.pid}`)).toContain(line);
+    for (const c of session.children) expect(alive(c.pid), `${c.name} (pid ${c.pid}) still alive`).toBe(false);
+    expect(output).toContain("starting a clean local chain");
+    expect((await call("/health/ready", { token: false })).status).toBe(200);
   }, 300_000);
 });

@@ -23,8 +23,24 @@ describe(".env.example", () => {
         "PONDER_RPC_URL_84532",
       ],
     ],
+    [
+      "npm run dev",
+      [
+        "ANVIL_FORK_URL",
+        "ANVIL_FORK_BLOCK",
+        "ANVIL_PORT",
+        "INDEXER_PORT",
+        "REDIS_PORT",
+        "GLISK_DEV_DIR",
+        "GLISK_API_URL",
+      ],
+    ],
   ])("documents every %s variable", (_, keys) => {
     expect(keys.filter((key) => !documented.has(key))).toEqual([]);
+  });
+
+  test("sets nothing: copied to .env it changes no default (npm run dev keeps its own chain, Redis and paths)", () => {
+    expect(example.split("\n").filter((line) => /^[A-Z][A-Z0-9_]*=/.test(line))).toEqual([]);
   });
 
   test("every variable of .env.example is in the README's configuration tables", () => {

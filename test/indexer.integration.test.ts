@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
 import type { GenerateJobData } from "../common/jobs";
 import { anvilAccount, deployGlisk, grantKeeper, localClients, mint, waitFor } from "../scripts/lib/glisk";
+import { type PonderProcess, type StartPonderOptions, startPonder } from "../scripts/lib/ponder";
 import { type Service, startRedis } from "../scripts/lib/processes";
-import { type PonderProcess, type StartPonderOptions, startPonder } from "./helpers/ponder";
 import { useAnvil, useDatabase } from "./helpers/services";
 
 const anvil = useAnvil();
@@ -485,6 +485,20 @@ describe("indexer", () => {
     const after = await jobs();
     expect(after).toContainEqual(expectedJob(9n, waiting, authorA, minter.address));
     expect(after).toHaveLength(before.length + 1);
+  });
+
+  test("a token minted without an author is indexed and enqueued but is no author's on the leaderboard", async () => {
+    const before = await jobs();
+    const anonymous = await mint({ rpcUrl: anvil().url, address, author: zeroAddress, quantity: 1, minter });
+    expect(anonymous.tokenIds).toEqual([10n]);
+    await tokenWhere(10n, (t) => t?.mintTxHash === anonymous.txHash, "token 10 indexed");
+    const after = await jobs();
+    expect(after).toContainEqual(expectedJob(10n, anonymous, zeroAddress, minter.address));
+    expect(after).toHaveLength(before.length + 1);
+    const board = (await (await fetch(`${indexer().url}/authors/leaderboard`)).json()) as {
+      items: { address: string }[];
+    };
+    expect(board.items.map((row) => row.address)).toEqual([authorB, authorA]);
   });
 
   test("a fresh index backfills finalized history to the same rows and enqueues nothing new", async () => {

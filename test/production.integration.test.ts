@@ -1,11 +1,12 @@
 /**
  * The production path without Docker: `npm start` (scripts/start.ts) runs `ponder start` and the
  * pipeline as separate child processes with NODE_ENV=production against a Postgres server, as
- * docker-compose.yml does with its two app services. Around it run a fresh anvil (1 s blocks) with
+ * docker-compose.yml does with its two app services, each connecting as its own role created by
+ * docker/postgres/roles.sql (the script compose runs). Around it run a fresh anvil (1 s blocks) with
  * GliskNFT deployed and the keeper granted, a redis-server and a fresh database. Needs
  * TEST_DATABASE_URL (production runs on Postgres; CI sets it).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -13,6 +14,7 @@ import pg from "pg";
 import { type Address, getAddress, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { GliskNFTAbi } from "../abis/GliskNFTAbi";
+import { startTcpProxy, type TcpProxy } from "../fakes/tcp-proxy";
 import { anvilAccount, deployGlisk, localClients, mint, PLACEHOLDER_URI, waitFor } from "../scripts/lib/glisk";
 import { freePort, isListening, type Service, startAnvil, startRedis } from "../scripts/lib/processes";
 import { createScratchDatabase } from "../scripts/lib/scratch-database";
@@ -26,13 +28,28 @@ const authorA = anvilAccount(3).address;
 const authorB = anvilAccount(4).address;
 const keeperKey = toHex(anvilAccount(1).getHdKey().privateKey as Uint8Array);
 
+const RPC_KEY = `rpc-key-${run}-5ecret`;
+
 let anvil: Service | undefined;
+/** The RPC as the stack sees it: a proxy in front of anvil, with a key in the URL like a hosted RPC's. */
+let rpc: TcpProxy | undefined;
 let redis: Service | undefined;
 let database: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
 let ipfsDir = "";
 let contract: Address;
 let startBlock = 0;
 let ports = { indexer: 0, pipeline: 0 };
+/** The two roles of docker/postgres/roles.sql, per run (roles belong to the whole server). */
+const roles = {
+  indexer: { name: `glisk_indexer_${run}`, password: `ix-${run}-password` },
+  pipeline: { name: `glisk_pipeline_${run}`, password: `pl-${run}-password` },
+};
+const urlAs = (role: { name: string; password: string }) => {
+  const url = new URL(database?.kind === "postgres" ? database.url : "postgres://invalid/x");
+  url.username = role.name;
+  url.password = role.password;
+  return url.toString();
+};
 let stack: ChildProcess | undefined;
 let output = "";
 /** Every process `npm start` ran, recorded once it is up: afterAll kills any that outlive a failure. */
@@ -49,10 +66,11 @@ function productionEnv(): NodeJS.ProcessEnv {
     PONDER_TELEMETRY_DISABLED: "true",
     NO_COLOR: "1",
     GLISK_NETWORK: "anvil",
-    PONDER_RPC_URL_31337: anvil?.url,
+    PONDER_RPC_URL_31337: `${rpc?.url()}/?apikey=${RPC_KEY}`,
     GLISK_CONTRACT_ADDRESS: contract,
     GLISK_START_BLOCK: String(startBlock),
-    DATABASE_URL: database?.kind === "postgres" ? database.url : "",
+    DATABASE_URL: urlAs(roles.pipeline),
+    INDEXER_DATABASE_URL: urlAs(roles.indexer),
     REDIS_URL: redis?.url,
     QUEUE_PREFIX: `prod-${run}`,
     PONDER_SCHEMA,
@@ -94,7 +112,16 @@ function npmStart(args: string[], env: NodeJS.ProcessEnv) {
   });
 }
 
-/** Every live descendant of `pid` (Linux /proc): npm, its shell, tsx, start.ts and both roles. */
+/** The command line of process `pid`, arguments joined by spaces ("" once it has exited). */
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+  } catch {
+    return "";
+  }
+}
+
+/** Every live descendant of `pid` (Linux /proc): npm, its shell, the supervisor and both roles. */
 function descendants(pid: number): number[] {
   const parents = new Map<number, number[]>();
   for (const entry of readdirNumeric("/proc")) {
@@ -149,13 +176,48 @@ async function graphql<T>(query: string): Promise<T> {
   return body.data as T;
 }
 
-async function sql<T>(text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: database?.kind === "postgres" ? database.url : "" });
+/** Runs `text` as the administrator, or as `role`. */
+async function sql<T>(text: string, role?: { name: string; password: string }): Promise<T[]> {
+  const url = role ? urlAs(role) : database?.kind === "postgres" ? database.url : "";
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return (await client.query(text)).rows as T[];
   } finally {
     await client.end();
+  }
+}
+
+/** psql from PATH, else from the newest Postgres install. */
+function psql(): string {
+  if (spawnSync("sh", ["-c", "command -v psql"]).status === 0) return "psql";
+  const installed = readdirSync("/usr/lib/postgresql").sort().at(-1);
+  return `/usr/lib/postgresql/${installed}/bin/psql`;
+}
+
+/** Creates the two roles with the project's own script, exactly as compose's init hook runs it. */
+function createRoles(): void {
+  const url = database?.kind === "postgres" ? database.url : "";
+  const vars = {
+    db: new URL(url).pathname.slice(1),
+    indexer_role: roles.indexer.name,
+    indexer_password: roles.indexer.password,
+    pipeline_role: roles.pipeline.name,
+    pipeline_password: roles.pipeline.password,
+    views_schema: VIEWS_SCHEMA,
+  };
+  const args = [url, "-v", "ON_ERROR_STOP=1", "-q", ...Object.entries(vars).flatMap(([k, v]) => ["-v", `${k}=${v}`])];
+  const result = spawnSync(psql(), [...args, "-f", path.join(root, "docker/postgres/roles.sql")], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`roles.sql failed: ${result.stderr}`);
+}
+
+async function dropRoles(): Promise<void> {
+  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    for (const role of [roles.indexer.name, roles.pipeline.name]) await admin.query(`DROP ROLE IF EXISTS "${role}"`);
+  } finally {
+    await admin.end();
   }
 }
 
@@ -176,6 +238,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
         startRedis(),
         createScratchDatabase(),
       ]);
+      createRoles();
+      rpc = await startTcpProxy({ targetPort: anvil.port });
       ipfsDir = mkdtempSync(path.join(tmpdir(), "glisk-prod-ipfs-"));
       const deployment = await deployGlisk({ rpcUrl: anvil.url, keeper: anvilAccount(1).address });
       contract = getAddress(deployment.address);
@@ -187,8 +251,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       // A failed test may have left the stack up: nothing may outlive the file.
       if (stack?.pid) stackTree.push(stack.pid, ...descendants(stack.pid));
       for (const pid of stackTree.filter(alive)) process.kill(pid, "SIGKILL");
+      await rpc?.close();
       await Promise.all([anvil?.stop(), redis?.stop()]);
       await database?.drop();
+      await dropRoles();
       if (ipfsDir) rmSync(ipfsDir, { recursive: true, force: true });
     }, 60_000);
 
@@ -204,6 +270,15 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       expect(defaulted.code).not.toBe(0);
       expect(defaulted.output).toMatch(/ADMIN_API_TOKEN/);
       expect(await isListening(ports.pipeline)).toBe(false);
+    });
+
+    test("npm start refuses in production when the indexer and the pipeline would share one database role", async () => {
+      const env = productionEnv();
+      delete env.INDEXER_DATABASE_URL;
+      const shared = await npmStart([], env);
+      expect(shared.code).not.toBe(0);
+      expect(shared.output).toMatch(/same role \(glisk_pipeline_\w+\): set INDEXER_DATABASE_URL/);
+      expect(await isListening(ports.indexer)).toBe(false);
     });
 
     test("npm start brings up ponder start and the pipeline as children, both healthy", async () => {
@@ -226,6 +301,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
         throw new Error(`${error.message}\n${output.slice(-5_000)}`);
       });
       stackTree = descendants(child.pid as number);
+      // Production runs compiled JavaScript: the supervisor and the pipeline are the bundles in dist/,
+      // and no process of the stack loads tsx.
+      const commands = stackTree.map(commandLine);
+      expect(commands.some((c) => c.includes("dist/start.js"))).toBe(true);
+      expect(commands.some((c) => c.includes("dist/pipeline.js"))).toBe(true);
+      expect(commands.filter((c) => c.includes("tsx"))).toEqual([]);
       // The pipeline finds the indexer on INDEXER_PORT without being told INDEXER_URL.
       const health = await fetch(`${pipeline}/health/indexer`);
       expect(await health.json()).toMatchObject({ reachable: true, ready: true, status: "ok" });
@@ -316,14 +397,41 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       );
       expect(deploySchema).toHaveLength(1);
 
-      // Ponder's SQL over HTTP (@ponder/client's wire format: superjson of { sql, params }).
-      const query = JSON.stringify({
-        json: { sql: "SELECT id, token_uri FROM token WHERE revealed ORDER BY id", params: [] },
-      });
-      const response = await fetch(`http://127.0.0.1:${ports.indexer}/sql/db?sql=${encodeURIComponent(query)}`);
-      expect(response.status).toBe(200);
-      const result = (await response.json()) as { rows: { token_uri: string }[] };
-      expect(result.rows.map((r) => r.token_uri)).toEqual(uris);
+      // The pipeline's role reads the views schema (default privileges survive Ponder recreating the views).
+      const asPipeline = await sql<{ n: string }>(
+        `SELECT count(*)::text AS n FROM "${VIEWS_SCHEMA}".token`,
+        roles.pipeline,
+      );
+      expect(asPipeline).toEqual([{ n: String(minted.length) }]);
+    });
+
+    test("the indexer's role cannot read author prompts, whatever reaches its connection", async () => {
+      // SQL over HTTP is off in production unless INDEXER_SQL_ENABLED: nothing to send it through.
+      const prompt = JSON.stringify({ json: { sql: "select address, prompt from pipeline.authors", params: [] } });
+      const http = await fetch(`http://127.0.0.1:${ports.indexer}/sql/db?sql=${encodeURIComponent(prompt)}`);
+      expect(http.status).toBe(404);
+      expect(await sql<{ n: string }>("SELECT count(*)::text AS n FROM pipeline.authors")).toEqual([{ n: "1" }]);
+      // As if Ponder's validation were skipped (a 40-bit cache collision): the query runs on the indexer's
+      // role in a read-only session, alone or escaping the transaction with several statements.
+      const client = new pg.Client({ connectionString: urlAs(roles.indexer) });
+      await client.connect();
+      try {
+        await client.query("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+        for (const text of [
+          "select address, prompt from pipeline.authors",
+          "select 1; commit; begin read write; select address, prompt from pipeline.authors; commit",
+        ]) {
+          const error = await client.query(text).then(
+            () => undefined,
+            (e: { code?: string; message: string }) => e,
+          );
+          expect(error?.code, text).toBe("42501");
+          expect(error?.message).toMatch(/permission denied for schema pipeline/);
+          await client.query("rollback").catch(() => {});
+        }
+      } finally {
+        await client.end();
+      }
     });
 
     test("the pipeline keeps its tables in schema pipeline of the same database", async () => {
@@ -343,12 +451,29 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       expect(misplaced).toEqual([]);
     });
 
+    test("during an RPC outage both roles' errors reach the output without the RPC URL's key", async () => {
+      const before = output.length;
+      await rpc?.setMode("refuse");
+      // Ponder polls every 200 ms on anvil and logs each failed request; the pipeline's health probes the RPC.
+      await fetch(`http://127.0.0.1:${ports.pipeline}/health/ready`);
+      await new Promise((r) => setTimeout(r, 3_000));
+      await rpc?.setMode("pass");
+      const during = output.slice(before);
+      expect(during).toMatch(/JSON-RPC|rpc/i);
+      expect(during).toContain("[redacted]");
+      expect(output).not.toContain(RPC_KEY);
+      await waitFor(async () => (await status(`http://127.0.0.1:${ports.pipeline}/health/ready`)) === 200, {
+        timeoutMs: 30_000,
+        message: "the pipeline ready again",
+      });
+    }, 60_000);
+
     test("SIGTERM to npm start stops both children cleanly and frees their ports", async () => {
       const child = stack;
       const pid = child?.pid;
       if (!child || !pid) throw new Error("npm start is not running");
       const tree = descendants(pid);
-      // npm, its shell, tsx, start.ts, the indexer and the pipeline (the shell may exec tsx).
+      // npm, its shell, the supervisor, the indexer and the pipeline (the shell may exec the supervisor).
       expect(tree.length).toBeGreaterThanOrEqual(3);
       const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
       child.kill("SIGTERM");

@@ -63,18 +63,14 @@ async function stopAll(p: Pipeline, parts: { close: () => Promise<void> }[]) {
 
 describe("periodic recovery, one pass", () => {
   test("leaves a token with a live job alone and skips rows written within the grace period", async () => {
-    // Lock 2 s, provider wait 5 s, download 1 s: detected rows are quiet after 4 s, generating ones after 10 s.
-    const p = await s.start({
-      RECOVER_INTERVAL_SECONDS: "0",
-      GENERATE_TIMEOUT_SECONDS: "5",
-      IMAGE_DOWNLOAD_TIMEOUT_MS: "1000",
-    });
+    // Lock 2 s: any row is quiet after 4 s without a write (live attempts touch theirs every second).
+    const p = await s.start({ RECOVER_INTERVAL_SECONDS: "0" });
     await p.workers.close();
     const [live, lost, fresh, slow] = await s.mintJobs(author, 4);
     if (!live || !lost || !fresh || !slow) throw new Error("no jobs");
     await seedDetected([live, lost], 3_600_000);
     await seedDetected([fresh], 1_000);
-    await seedDetected([slow], 7_000, "generating");
+    await seedDetected([slow], 3_000, "generating");
 
     // The live job is active on a worker that has not finished it.
     let release = () => {};
@@ -110,6 +106,33 @@ describe("periodic recovery, one pass", () => {
       release();
       await worker.close();
     }
+  });
+
+  test("a generate attempt waiting on the provider keeps its row fresh: recovery never re-enqueues it", async () => {
+    // Only this token's row: the earlier tests' unfinished rows would be recovered and generated too.
+    await s.db().deleteFrom("token_events").execute();
+    await s.db().deleteFrom("tokens").execute();
+    const p = await s.start({ RECOVER_INTERVAL_SECONDS: "0" });
+    s.replicate().reset();
+    s.replicate().behaviour.hold = true;
+    const [job] = await s.mintJobs(author, 1);
+    if (!job) throw new Error("no job");
+    try {
+      await s.enqueue(p, [job]);
+      await s.until(job.tokenId, ["generating"]);
+      // Three lock periods of waiting on the prediction, far past the 4 s quiet period.
+      await new Promise((r) => setTimeout(r, 6_000));
+      // What a wipe leaves: the worker still runs the attempt, but Redis no longer knows the job.
+      expect(await p.ctx.redis.del(`${p.ctx.config.QUEUE_PREFIX}:generate:${generateJobId(job)}`)).toBe(1);
+      expect(await p.ctx.queues.generate.getJob(generateJobId(job))).toBeUndefined();
+      expect(await recoverQuietStages(p.ctx)).toMatchObject({ generate: 0 });
+      expect(await p.ctx.queues.generate.getJob(generateJobId(job))).toBeUndefined();
+      expect(s.replicate().counters.create).toBe(1);
+    } finally {
+      s.replicate().release();
+    }
+    await s.until(job.tokenId, ["uploaded"]);
+    expect(s.replicate().counters.create).toBe(1);
   });
 
   test("one schedule each for all replicas; after a wipe both schedules and the single-flight settings come back", async () => {
@@ -148,7 +171,7 @@ describe("periodic recovery, one pass", () => {
 });
 
 describe("a Redis wipe while the pipeline runs", () => {
-  test("every token is still revealed exactly once, generated once, with no restart", async () => {
+  test("every token is still revealed exactly once, generated once, with no restart and no periodic pass", async () => {
     const p = await s.start({
       IMAGE_PROVIDER: "local",
       IPFS_PROVIDER: "local",
@@ -159,13 +182,14 @@ describe("a Redis wipe while the pipeline runs", () => {
       GENERATE_TIMEOUT_SECONDS: "5",
       IMAGE_DOWNLOAD_TIMEOUT_MS: "1000",
       PIN_TIMEOUT_MS: "1000",
-      RECOVER_INTERVAL_SECONDS: process.env.TEST_RECOVER_INTERVAL_SECONDS ?? "1",
+      // An hour: the recovery after the wipe comes from the watchdog noticing it, not from the schedule.
+      RECOVER_INTERVAL_SECONDS: "3600",
     });
     const parts: { close: () => Promise<void> }[] = [];
     try {
       // The 60 s reveal sweep is wiped with Redis anyway; an hour keeps it out of the picture.
       const reveal: RevealWorker = await startRevealWorker(p.ctx, { sweepMs: 3_600_000 });
-      parts.push(reveal, await startStageRecovery(p.ctx, { watchMs: 200 }));
+      parts.push(reveal, await startStageRecovery(p.ctx, { watchMs: 200, schedulers: reveal.schedulers }));
       const all = (xs: GenerateJobData[]) => xs.map((j) => j.tokenId);
 
       // Some tokens go all the way.
@@ -187,8 +211,8 @@ describe("a Redis wipe while the pipeline runs", () => {
       await seedDetected(generating, 0, "generating");
       await s.enqueue(p, [...detected, ...generating]);
 
-      // Wipe and count in one atomic script: recovery runs every second and may refill the queues
-      // between a separate FLUSHALL and a count.
+      // Wipe and count in one atomic script: the watchdog checks five times a second and may refill
+      // the queues between a separate FLUSHALL and a count.
       expect(await p.ctx.redis.eval("redis.call('FLUSHALL'); return redis.call('DBSIZE')", 0)).toBe(0);
       p.workers.pin.resume();
       p.workers.generate.resume();
@@ -211,6 +235,30 @@ describe("a Redis wipe while the pipeline runs", () => {
       await stopAll(p, parts);
     }
   }, 120_000);
+});
+
+describe("a Redis wipe under an active job", () => {
+  test("the job's lost lock is the job's problem, not a Redis outage: the outage log stays quiet", async () => {
+    const p = await s.start({ WORKER_LOCK_DURATION_MS: "1000" });
+    const errors: string[] = [];
+    p.workers.generate.on("error", (error) => errors.push(error.message));
+    s.replicate().behaviour.hold = true;
+    try {
+      const job = await s.mintJob(author);
+      await s.enqueue(p, [job]);
+      await s.until(job.tokenId, ["generating"]);
+      await waitFor(() => s.replicate().predictions.size > 0, { message: "a prediction held" });
+      await p.ctx.redis.flushall();
+      // The worker renews its lock every half period and finds the job gone from Redis.
+      await waitFor(() => errors.some((e) => /could not renew lock|Missing (key|lock)/.test(e)), {
+        timeoutMs: 10_000,
+        message: "the worker to report the lost lock",
+      });
+      expect(p.ctx.outages.redis.down()).toBe(false);
+    } finally {
+      s.replicate().release();
+    }
+  });
 });
 
 describe("a Redis wipe before any worker ran the generate jobs (no pipeline rows)", () => {
@@ -301,5 +349,25 @@ describe("a Redis wipe before any worker ran the generate jobs (no pipeline rows
     expect(await recoverStages(p.ctx)).toMatchObject({ minted: 1 });
     expect((await p.ctx.queues.generate.getJob(generateJobId(young)))?.data).toEqual(asIndexed(young));
     expect(await recoverStages(p.ctx)).toMatchObject({ minted: 0 });
+  });
+
+  test("after a wipe, the watchdog's pass takes even a mint younger than the grace period: the wipe took the indexer's job", async () => {
+    const p = await s.start({ ...reveal, RECOVER_INTERVAL_SECONDS: "3600", RECOVER_MINT_GRACE_BLOCKS: "1000" });
+    const parts: { close: () => Promise<void> }[] = [];
+    try {
+      await p.workers.generate.pause();
+      const [young] = await s.mintJobs(author, 1);
+      if (!young) throw new Error("no job");
+      await s.enqueue(p, [young]);
+      parts.push(await startStageRecovery(p.ctx, { watchMs: 100 }));
+      await p.ctx.redis.flushall();
+      const job = await waitFor(() => p.ctx.queues.generate.getJob(generateJobId(young)), {
+        timeoutMs: 10_000,
+        message: "the young mint's generate job back after the wipe",
+      });
+      expect(job.data).toEqual(asIndexed(young));
+    } finally {
+      await stopAll(p, parts);
+    }
   });
 });

@@ -94,40 +94,45 @@ describe("secrets", () => {
       // 2. The provider refuses the token with a body that echoes the API token.
       const refused = await s.mintJob(author);
       await add(refused);
+      // Waiting through the admin API: on PGlite the pipeline holds the database until it stops.
+      await waitFor(
+        async () =>
+          ((await (await api(`/admin/tokens/${refused.tokenId}`)).json()) as { pipeline?: { status?: string } })
+            .pipeline?.status === "failed",
+        {
+          message: "the refused token failed",
+        },
+      ).catch(async (e) => {
+        console.log(JSON.stringify(await queue.getJobCounts()), output.slice(-4000));
+        throw e;
+      });
+      const responses = await Promise.all(
+        [
+          "/admin/tokens",
+          `/admin/tokens/${refused.tokenId}`,
+          "/admin/system",
+          "/admin/queues/api/queues",
+          "/health/ready",
+        ].map(async (path) => `${path} ${await (await api(path)).text()}`),
+      );
+      const redis = await redisText(env.REDIS_URL ?? "", env.QUEUE_PREFIX ?? "");
+      await stopProcess(child);
       const db = await openScratchDatabase(database);
+      let rows: string;
       try {
-        await waitFor(
-          async () =>
-            (await db.selectFrom("tokens").select("status").where("token_id", "=", refused.tokenId).executeTakeFirst())
-              ?.status === "failed",
-          { message: "the refused token failed" },
-        ).catch(async (e) => {
-          console.log(JSON.stringify(await queue.getJobCounts()), output.slice(-4000));
-          throw e;
-        });
-        const rows = JSON.stringify([
+        rows = JSON.stringify([
           await db.selectFrom("tokens").selectAll().execute(),
           await db.selectFrom("token_events").selectAll().execute(),
         ]);
-        expect(rows).toContain("input refused for Authorization: Bearer [redacted]");
-        const responses = await Promise.all(
-          [
-            "/admin/tokens",
-            `/admin/tokens/${refused.tokenId}`,
-            "/admin/system",
-            "/admin/queues/api/queues",
-            "/health/ready",
-          ].map(async (path) => `${path} ${await (await api(path)).text()}`),
-        );
-        const redis = await redisText(env.REDIS_URL ?? "", env.QUEUE_PREFIX ?? "");
-        expect(redis).toContain("[redacted]"); // the failed jobs' reasons were scrubbed, not dropped
-        for (const [where, text] of Object.entries({ output, rows, redis, responses: responses.join("\n") })) {
-          for (const secret of [RPC_SECRET, token, ADMIN]) expect(text, `${secret} in ${where}`).not.toContain(secret);
-        }
-        expect(output).toContain("[redacted]");
       } finally {
         await db.destroy();
       }
+      expect(rows).toContain("input refused for Authorization: Bearer [redacted]");
+      expect(redis).toContain("[redacted]"); // the failed jobs' reasons were scrubbed, not dropped
+      for (const [where, text] of Object.entries({ output, rows, redis, responses: responses.join("\n") })) {
+        for (const secret of [RPC_SECRET, token, ADMIN]) expect(text, `${secret} in ${where}`).not.toContain(secret);
+      }
+      expect(output).toContain("[redacted]");
     } finally {
       await queue.obliterate({ force: true }).catch(() => {});
       await queue.close();

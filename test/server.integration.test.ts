@@ -1,15 +1,18 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Worker } from "bullmq";
 import { pino } from "pino";
 import { describe, expect, test } from "vitest";
 import { QUEUE } from "../common/jobs";
 import { createLogger } from "../common/logger";
+import { startTcpProxy } from "../fakes/tcp-proxy";
 import { parseConfig } from "../pipeline/config";
 import { createContext } from "../pipeline/context";
 import { getAuthor } from "../pipeline/db/authors";
 import { transition } from "../pipeline/db/tokens";
 import { createLocalStore } from "../pipeline/providers/local-ipfs-store";
 import { ADMIN_BODY_LIMIT, createApp } from "../pipeline/server";
-import { anvilAccount, mint, PLACEHOLDER_URI, waitFor } from "../scripts/lib/glisk";
+import { anvilAccount, localClients, mint, PLACEHOLDER_URI, waitFor } from "../scripts/lib/glisk";
 import { freePort } from "../scripts/lib/processes";
 import { ADMIN_TOKEN, configEnv, mintDetected, useServer } from "./helpers/server";
 
@@ -361,6 +364,106 @@ describe("health", () => {
     }
   });
 
+  test("health answers that ask the RPC are reused: twenty requests cost at most a few RPC calls", async () => {
+    let rpcRequests = 0;
+    const counting = createServer(async (req, res) => {
+      rpcRequests += 1;
+      const body = await new Promise<string>((resolve) => {
+        let text = "";
+        req.on("data", (chunk) => (text += chunk));
+        req.on("end", () => resolve(text));
+      });
+      const upstream = await fetch(h().rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      res.writeHead(upstream.status, { "content-type": "application/json" });
+      res.end(await upstream.text());
+    });
+    await new Promise<void>((resolve) => counting.listen(0, "127.0.0.1", resolve));
+    const rpcUrl = `http://127.0.0.1:${(counting.address() as AddressInfo).port}`;
+    const config = parseConfig({
+      ...configEnv(h().ctx.config),
+      PONDER_RPC_URL_31337: rpcUrl,
+      HEALTH_CACHE_MS: "60000",
+    });
+    const ctx = await createContext(config, { db: h().ctx.db, logger: createLogger({ level: "silent" }) });
+    try {
+      const app = createApp(ctx);
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => app.request(["/health/ready", "/health/keeper"][i % 2] ?? "/health")),
+      );
+      expect(answers.map((r) => r.status)).toEqual(answers.map(() => answers[0]?.status));
+      // One latest-block read for both routes, and the keeper's role and balance reads (one multicall
+      // batch at most a few requests): far below one call per request.
+      expect(rpcRequests).toBeGreaterThan(0);
+      expect(rpcRequests).toBeLessThanOrEqual(5);
+    } finally {
+      await ctx.close();
+      counting.close();
+    }
+  });
+
+  test("an indexer that trails the head by more than the limits is reported lagging, and readiness fails", async () => {
+    const head = await localClients(h().rpcUrl).publicClient.getBlock({ blockTag: "latest" });
+    // A stand-in for Ponder's /status and /ready: ready, 40 blocks and 80 s behind.
+    const indexed = { number: Number(head.number) - 40, timestamp: Number(head.timestamp) - 80 };
+    const ponder = createServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(req.url === "/status" ? JSON.stringify({ anvil: { id: 31337, block: indexed } }) : "");
+    });
+    await new Promise<void>((resolve) => ponder.listen(0, "127.0.0.1", resolve));
+    const indexerUrl = `http://127.0.0.1:${(ponder.address() as AddressInfo).port}`;
+    const make = async (extra: Record<string, string>) => {
+      const config = parseConfig({ ...configEnv(h().ctx.config), INDEXER_URL: indexerUrl, ...extra });
+      return createContext(config, { db: h().ctx.db, logger: createLogger({ level: "silent" }) });
+    };
+    const lagging = await make({ INDEXER_MAX_LAG_BLOCKS: "30", INDEXER_MAX_LAG_SECONDS: "60" });
+    const tolerant = await make({ INDEXER_MAX_LAG_BLOCKS: "30", INDEXER_MAX_LAG_SECONDS: "600" });
+    try {
+      const indexer = await createApp(lagging).request("/health/indexer");
+      expect(indexer.status).toBe(503);
+      expect(await indexer.json()).toMatchObject({
+        status: "lagging",
+        lag: 40,
+        reason: expect.stringMatching(/40 blocks/),
+      });
+      const ready = await createApp(lagging).request("/health/ready");
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ indexer: { status: "lagging", lag: 40 } });
+      const fine = await createApp(tolerant).request("/health/indexer");
+      expect(fine.status).toBe(200);
+      expect(await fine.json()).toMatchObject({ status: "ok", lag: 40 });
+    } finally {
+      await lagging.close();
+      await tolerant.close();
+      ponder.close();
+    }
+  });
+
+  test("a request that takes longer than REQUEST_TIMEOUT_MS is answered 504 in the JSON error shape", async () => {
+    // An indexer that accepts connections and never answers: the indexer probe waits its 3 s.
+    const blackhole = await startTcpProxy({ targetPort: await freePort() });
+    await blackhole.setMode("blackhole");
+    const config = parseConfig({
+      ...configEnv(h().ctx.config),
+      INDEXER_URL: blackhole.url(),
+      REQUEST_TIMEOUT_MS: "1000",
+    });
+    const ctx = await createContext(config, { db: h().ctx.db, logger: createLogger({ level: "silent" }) });
+    try {
+      const response = await createApp(ctx).request("/health/indexer");
+      expect(response.status).toBe(504);
+      expect(await response.json()).toEqual({
+        error: { code: "timeout", message: "the request took longer than 1000 ms" },
+      });
+    } finally {
+      await ctx.close();
+      await blackhole.close();
+    }
+  });
+
   test("the indexer check answers 503 with a reason when the indexer is down", async () => {
     const response = await h().call("/health/indexer", { token: false });
     expect(response.status).toBe(503);
@@ -425,15 +528,24 @@ describe("openapi and ipfs", () => {
       "/admin/tokens/{id}",
       "/admin/authors/{address}",
       "/admin/system",
+      "/api/authors/leaderboard",
+      "/api/authors/{wallet}/tokens",
+      "/api/authors/challenge",
+      "/api/authors/prompt",
     ]) {
       expect(doc.paths).toHaveProperty([path]);
     }
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const method of Object.keys(methods)) {
-        const concrete = path.replace("{id}", "1").replace("{cid}", "bafkqaaa").replace("{address}", author);
+        const concrete = path
+          .replace("{id}", "1")
+          .replace("{cid}", "bafkqaaa")
+          .replace("{address}", author)
+          .replace("{wallet}", author);
         const response = await h().call(concrete, {
           method: method.toUpperCase(),
           body: method === "get" ? undefined : "{}",
+          redirect: "manual",
         });
         if (response.status === 404) expect((await errorOf(response)).code, `${method} ${path}`).not.toBe("not_found");
       }

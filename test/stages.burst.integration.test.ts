@@ -42,6 +42,8 @@ test("a burst of 500 jobs (each enqueued twice) with the local providers complet
       .selectFrom("token_events")
       .select(["to_status", sql<number>`count(*)`.as("n")])
       .where("token_id", "in", ids)
+      // Moves only: a job that ran twice under load (a stalled lock) records its skip with no status.
+      .where("to_status", "is not", null)
       .groupBy("to_status")
       .execute();
     const byStatus = Object.fromEntries(transitions.map((t) => [t.to_status, Number(t.n)]));

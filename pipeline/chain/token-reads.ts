@@ -1,28 +1,50 @@
 /**
- * What the chain says about tokens: the per-token author and reveal flag the stages check before any
- * paid call and before a reveal (invariants 1, 3, 4 and 6), and the fuller view operators see.
+ * What the chain says about tokens: whether each exists, its author and reveal flag, which the stages
+ * check before any paid call and before a reveal (invariants 1, 3, 4 and 6), and the fuller view
+ * operators see.
+ *
+ * Existence comes from `nextTokenId()` (ids 1 … nextTokenId-1 exist; the contract never burns), never
+ * from the author: the deployed contract accepts `address(0)` as prompt author, and such a token
+ * exists with author zero.
  */
-import { type Address, type Hash, type PublicClient, zeroAddress } from "viem";
+import type { Address, ContractFunctionParameters, Hash, PublicClient } from "viem";
 import { GliskNFTAbi } from "../../abis/GliskNFTAbi";
 import { receiptOrUndefined } from "./mints";
 
-export type TokenOnChain = { author: Address; revealed: boolean };
+export type TokenOnChain = {
+  /** Minted on this node: 1 <= id < nextTokenId(). */
+  minted: boolean;
+  /** The prompt author the chain records; the zero address is a real author value ("none": DEFAULT_PROMPT). */
+  author: Address;
+  revealed: boolean;
+};
 
 export type ReadTokensParameters = { contract: Address; ids: readonly bigint[] };
 
-/** `tokenPromptAuthor` and `isRevealed` of every id in one multicall (deployless where the chain has no Multicall3). */
+/**
+ * `nextTokenId`, and `tokenPromptAuthor` and `isRevealed` of every id, in one multicall, so all answers
+ * come from the same block (deployless where the chain has no Multicall3).
+ */
 export async function readTokens(chain: PublicClient, p: ReadTokensParameters): Promise<TokenOnChain[]> {
   if (p.ids.length === 0) return [];
   const c = { address: p.contract, abi: GliskNFTAbi } as const;
-  const results = await chain.multicall({
+  const contracts: ContractFunctionParameters[] = [{ ...c, functionName: "nextTokenId" }];
+  for (const id of p.ids) {
+    contracts.push(
+      { ...c, functionName: "tokenPromptAuthor", args: [id] },
+      { ...c, functionName: "isRevealed", args: [id] },
+    );
+  }
+  const [next, ...results] = (await chain.multicall({
     allowFailure: false,
     deployless: !chain.chain?.contracts?.multicall3,
-    contracts: p.ids.flatMap((id) => [
-      { ...c, functionName: "tokenPromptAuthor", args: [id] } as const,
-      { ...c, functionName: "isRevealed", args: [id] } as const,
-    ]),
-  });
-  return p.ids.map((_, i) => ({ author: results[2 * i] as Address, revealed: results[2 * i + 1] as boolean }));
+    contracts,
+  })) as unknown[];
+  return p.ids.map((id, i) => ({
+    minted: id >= 1n && id < (next as bigint),
+    author: results[2 * i] as Address,
+    revealed: results[2 * i + 1] as boolean,
+  }));
 }
 
 /** `isRevealed` of every id in one multicall. */
@@ -30,15 +52,12 @@ export async function readRevealed(chain: PublicClient, p: ReadTokensParameters)
   return (await readTokens(chain, p)).map((t) => t.revealed);
 }
 
-export type OnChainToken = {
-  revealed: boolean;
-  /** zero address when the node does not know the token (not minted there, or not yet seen). */
-  author: Address;
+export type OnChainToken = TokenOnChain & {
   /** Whether the job's mint transaction is canonical and succeeded on this node. */
   mintCanonical: boolean;
 };
 
-/** isRevealed + tokenPromptAuthor in one multicall, and the mint receipt: the generate stage's check before paying. */
+/** Existence, author and reveal flag in one multicall, and the mint receipt: the generate stage's check before paying. */
 export async function readOnChainToken(
   chain: PublicClient,
   p: { contract: Address; tokenId: bigint; mintTxHash: Hash },
@@ -47,8 +66,7 @@ export async function readOnChainToken(
     readTokens(chain, { contract: p.contract, ids: [p.tokenId] }),
     receiptOrUndefined(chain, p.mintTxHash),
   ]);
-  const { revealed, author } = reads[0] as TokenOnChain;
-  return { revealed, author: author ?? zeroAddress, mintCanonical: receipt?.status === "success" };
+  return { ...(reads[0] as TokenOnChain), mintCanonical: receipt?.status === "success" };
 }
 
 export type TokenChainState = {
@@ -56,6 +74,7 @@ export type TokenChainState = {
   owner: Address | null;
   isRevealed: boolean | null;
   tokenURI: string | null;
+  /** The recorded author of an existing token (the zero address when minted without one); null otherwise. */
   promptAuthor: Address | null;
 };
 
@@ -79,12 +98,11 @@ export async function readTokenChainState(
   if (nextId.status !== "fulfilled") throw new Error("cannot read nextTokenId", { cause: nextId.reason });
   const exists = tokenId >= 1n && tokenId < nextId.value && owner.status === "fulfilled";
   const value = <T>(r: PromiseSettledResult<T>) => (r.status === "fulfilled" ? r.value : null);
-  const promptAuthor = value(author);
   return {
     exists,
     owner: value(owner),
     isRevealed: value(revealed),
     tokenURI: exists ? value(uri) : null,
-    promptAuthor: promptAuthor && promptAuthor !== zeroAddress ? promptAuthor : null,
+    promptAuthor: exists ? value(author) : null,
   };
 }

@@ -93,4 +93,33 @@ describe("parseConfig", () => {
     });
     expect(() => parseConfig({ GLISK_NETWORK: "mainnet" })).toThrow(/GLISK_NETWORK must be one of/);
   });
+
+  test("author API URLs derive from the web client's origin unless set", () => {
+    const config = parseConfig({ ...base, FRONTEND_URL: "https://glisk.xyz/" });
+    expect(config).toMatchObject({
+      FRONTEND_URL: "https://glisk.xyz",
+      PUBLIC_URL: "https://glisk.xyz",
+      X_REDIRECT_URI: "https://glisk.xyz/api/authors/x/callback",
+      FARCASTER_SIWF_DOMAIN: "glisk.xyz",
+      AUTHOR_LEGACY_MESSAGES: false,
+      TRUST_PROXY_HOPS: 0,
+    });
+    const split = parseConfig({ ...base, FRONTEND_URL: "https://glisk.xyz", PUBLIC_URL: "https://api.glisk.xyz" });
+    expect(split.X_REDIRECT_URI).toBe("https://api.glisk.xyz/api/authors/x/callback");
+    expect(split.FARCASTER_SIWF_DOMAIN).toBe("glisk.xyz");
+  });
+
+  test("refuses origins with a path, non-origins in the CORS list and an X secret without a client id", () => {
+    const attempt = () =>
+      parseConfig({
+        ...base,
+        PUBLIC_URL: "https://glisk.xyz/app",
+        PUBLIC_CORS_ORIGINS: "https://a.example,ftp://b.example",
+        X_CLIENT_SECRET: "a-secret-value",
+      });
+    expect(attempt).toThrow(/- PUBLIC_URL: an origin only/);
+    expect(attempt).toThrow(/- PUBLIC_CORS_ORIGINS\.1:/);
+    expect(attempt).toThrow(/X_CLIENT_SECRET is set without X_CLIENT_ID/);
+    expect(attempt).toThrow(expect.objectContaining({ message: expect.not.stringContaining("a-secret-value") }));
+  });
 });

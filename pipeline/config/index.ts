@@ -5,9 +5,11 @@
  */
 import type { z } from "zod";
 import { type Network, resolveNetwork } from "../../common/network";
+import { authorsEnv } from "./authors";
 import { baseEnv } from "./base";
 import { generateEnv } from "./generate";
 import { pinEnv } from "./pin";
+import { publicApiEnv } from "./public-api";
 import { recoveryEnv } from "./recovery";
 import { revealEnv } from "./reveal";
 import { workersEnv } from "./workers";
@@ -17,14 +19,23 @@ export const pipelineEnv = baseEnv
   .extend(generateEnv.shape)
   .extend(pinEnv.shape)
   .extend(revealEnv.shape)
-  .extend(recoveryEnv.shape);
+  .extend(recoveryEnv.shape)
+  .extend(publicApiEnv.shape)
+  .extend(authorsEnv.shape);
 type Raw = z.infer<typeof pipelineEnv>;
 
-export type Config = Omit<Raw, "IMAGE_PROVIDER" | "IPFS_PROVIDER" | "IMAGE_RATE_LIMIT_PER_MINUTE"> & {
-  IMAGE_PROVIDER: NonNullable<Raw["IMAGE_PROVIDER"]>;
-  IPFS_PROVIDER: NonNullable<Raw["IPFS_PROVIDER"]>;
-  /** 0: no configured limit. */
-  IMAGE_RATE_LIMIT_PER_MINUTE: number;
+/** Variables whose default is derived from others (see `withDerivedDefaults`). */
+type Derived =
+  | "IMAGE_PROVIDER"
+  | "IPFS_PROVIDER"
+  | "IMAGE_RATE_LIMIT_PER_MINUTE"
+  | "PUBLIC_URL"
+  | "X_REDIRECT_URI"
+  | "FARCASTER_SIWF_DOMAIN";
+
+export type Config = Omit<Raw, Derived> & {
+  [K in Derived]: NonNullable<Raw[K]>;
+} & {
   network: Network;
 };
 
@@ -66,6 +77,11 @@ const invariants: { name: string; holds: (c: Config) => boolean; message: string
     message: "PINATA_JWT is required when IPFS_PROVIDER=pinata",
   },
   {
+    name: "x client",
+    holds: (c) => !c.X_CLIENT_SECRET || Boolean(c.X_CLIENT_ID),
+    message: "X_CLIENT_SECRET is set without X_CLIENT_ID",
+  },
+  {
     name: "keeper key shape",
     holds: (c) => !c.KEEPER_PRIVATE_KEY || /^0x[0-9a-fA-F]{64}$/.test(c.KEEPER_PRIVATE_KEY),
     message: "KEEPER_PRIVATE_KEY must be 0x followed by 64 hex digits",
@@ -87,20 +103,37 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   // The cross-variable checks also run when some variables are malformed, on those that parsed, so
   // one start-up names every problem instead of revealing them one fix at a time.
   const raw = parsed.success ? parsed.data : parseEachVariable(env);
-  const imageProvider = raw.IMAGE_PROVIDER ?? (raw.REPLICATE_API_TOKEN ? "replicate" : "local");
-  const config = {
-    ...raw,
-    IMAGE_PROVIDER: imageProvider,
-    IPFS_PROVIDER: raw.IPFS_PROVIDER ?? (raw.PINATA_JWT ? "pinata" : "local"),
-    IMAGE_RATE_LIMIT_PER_MINUTE:
-      raw.IMAGE_RATE_LIMIT_PER_MINUTE ?? (imageProvider === "replicate" ? REPLICATE_CREATES_PER_MINUTE : 0),
-    network,
-  } as Config;
+  const config = { ...withDerivedDefaults(raw), network } as Config;
   problems.push(...invariants.filter((i) => !i.holds(config)).map((i) => `- ${i.message}`));
   for (const [name, message] of Object.entries(removed)) if (env[name]?.trim()) problems.push(`- ${message}`);
   if (problems.length > 0) throw new Error(`Invalid pipeline configuration:\n${problems.join("\n")}`);
   return config;
 }
+
+/** Defaults that depend on other variables: providers from their credentials, the image rate limit from the provider, author API URLs from the origins. */
+function withDerivedDefaults(raw: Raw): Omit<Config, "network"> {
+  const publicUrl = raw.PUBLIC_URL ?? raw.FRONTEND_URL;
+  const imageProvider = raw.IMAGE_PROVIDER ?? (raw.REPLICATE_API_TOKEN ? "replicate" : "local");
+  return {
+    ...raw,
+    IMAGE_PROVIDER: imageProvider,
+    // 0: no configured limit (the provider's 429s still brake).
+    IMAGE_RATE_LIMIT_PER_MINUTE:
+      raw.IMAGE_RATE_LIMIT_PER_MINUTE ?? (imageProvider === "replicate" ? REPLICATE_CREATES_PER_MINUTE : 0),
+    IPFS_PROVIDER: raw.IPFS_PROVIDER ?? (raw.PINATA_JWT ? "pinata" : "local"),
+    PUBLIC_URL: publicUrl,
+    X_REDIRECT_URI: raw.X_REDIRECT_URI ?? `${publicUrl}/api/authors/x/callback`,
+    FARCASTER_SIWF_DOMAIN: raw.FARCASTER_SIWF_DOMAIN ?? hostOf(raw.FRONTEND_URL),
+  };
+}
+
+const hostOf = (url: string | undefined) => {
+  try {
+    return new URL(url ?? "").host;
+  } catch {
+    return "";
+  }
+};
 
 /** Each variable parsed on its own, leaving out the malformed ones. */
 function parseEachVariable(env: Record<string, string | undefined>): Raw {

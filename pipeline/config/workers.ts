@@ -6,10 +6,12 @@ export const workersEnv = z.object({
   /** Start the workers (false: HTTP only). */
   WORKERS_ENABLED: bool(true),
   /**
-   * How long a stage job's lock lives without renewal: after a crash its job is picked up again by
-   * another worker after at most this long (the stalled-job check runs at half this interval).
+   * How long a job's lock lives without renewal (a live worker renews it every half period): after a
+   * crash its job is picked up again by another worker within 1.5 × this (the stalled-job check runs
+   * at half this interval). Stages waiting on a provider touch their row every half period too, so
+   * recovery tells a live job from an orphaned one after two periods.
    */
-  WORKER_LOCK_DURATION_MS: int(30_000, { min: 500 }),
+  WORKER_LOCK_DURATION_MS: int(6_000, { min: 500 }),
   /**
    * How long a shutdown waits for active generate jobs; after that they are interrupted and put back
    * in the queue (their prediction id is stored, so the next worker resumes it).

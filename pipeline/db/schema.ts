@@ -20,7 +20,14 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 
 export interface AuthorsTable {
   address: string;
-  prompt: string;
+  /** Null until the author sets one (a row can start with a linked X or Farcaster account). */
+  prompt: string | null;
+  x_handle: string | null;
+  x_user_id: string | null;
+  x_linked_at: NullableTimestamp;
+  farcaster_handle: string | null;
+  farcaster_fid: number | null;
+  farcaster_linked_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -47,6 +54,9 @@ export interface TokensTable {
   /** Set once the IPFS provider pinned `image_cid` (migration 0002). */
   image_pinned_at: NullableTimestamp;
   metadata_cid: string | null;
+  /** The author's linked handles when the image was made (migration 0003), for the metadata. */
+  author_x_handle: string | null;
+  author_farcaster_handle: string | null;
   generate_attempts: Generated<number>;
   generate_error: string | null;
   pin_attempts: Generated<number>;
@@ -67,7 +77,8 @@ export interface TokenEventsTable {
   token_id: string;
   mint_tx_hash: string;
   from_status: TokenStatus | null;
-  to_status: TokenStatus;
+  /** Null for a skipped job, which moved the token nowhere (migration 0004). */
+  to_status: TokenStatus | null;
   stage: string;
   attempt: number | null;
   reason: string | null;
@@ -100,7 +111,17 @@ export interface RevealTransactionsTable {
   updated_at: Timestamp;
 }
 
+/** The one deployment this database serves (migration 0004; db/deployment.ts). */
+export interface DeploymentTable {
+  id: ColumnType<boolean, boolean | undefined, never>;
+  chain_id: number;
+  /** Lowercase address. */
+  contract: string;
+  claimed_at: Timestamp;
+}
+
 export interface Database {
+  deployment: DeploymentTable;
   authors: AuthorsTable;
   tokens: TokensTable;
   token_events: TokenEventsTable;

@@ -14,7 +14,8 @@ export type { MintKey, TokenKey };
 
 export type EventParameters = MintKey & {
   from: TokenStatus | null;
-  to: TokenStatus;
+  /** Null for a skipped job, which moved the token nowhere. */
+  to: TokenStatus | null;
   stage: string;
   attempt?: number | null;
   reason?: string | null;
@@ -77,6 +78,8 @@ const freshRow = (p: DetectedParameters, reason: string | null) => ({
   image_size: null,
   image_pinned_at: null,
   metadata_cid: null,
+  author_x_handle: null,
+  author_farcaster_handle: null,
   generate_error: null,
   pin_error: null,
   reveal_error: null,

@@ -1,14 +1,17 @@
 /**
  * The paid part of the generate stage: pick the provider for this attempt, resume the prediction a
  * previous attempt stored or create one, and store its id durably before waiting on it (invariant 3).
- * A content-policy refusal regenerates once with FALLBACK_PROMPT (fallback-prompt.ts).
+ * Storing the id waits out a database outage (db/retry-unreachable.ts). A content-policy refusal
+ * regenerates once with FALLBACK_PROMPT (fallback-prompt.ts).
  */
 import type { Job } from "bullmq";
 import type { GenerateJobData } from "../../common/jobs";
 import type { Context } from "../context";
+import { retryUnreachable } from "../db/retry-unreachable";
 import type { Token } from "../db/schema";
 import { updateForMint } from "../db/tokens";
 import { PermanentError } from "../errors";
+import { withHeartbeat } from "../jobs/heartbeat";
 import { chooseProvider, type ImageProvider, type ImageProviders } from "../providers/image";
 import { type Generated, generateWithFallbackPrompt, type PromptKind } from "./fallback-prompt";
 import { promptHash } from "./prompt";
@@ -49,21 +52,23 @@ export async function makeImage(p: MakeImageParameters): Promise<Generated & { p
           prompt_kind: kind,
           prompt_hash: promptHash(prompt),
         };
-        if (!(await updateForMint(ctx.db, { ...key, set }))) {
+        // The provider has accepted (and billed) the prediction: a database outage now is waited
+        // out, since failing the attempt would leave no id to resume and the retry would pay again.
+        const stored = await retryUnreachable(() => updateForMint(ctx.db, { ...key, set }), {
+          signal: p.signal,
+          onUnreachable: ctx.outages.postgres.failed,
+        });
+        if (!stored) {
           throw new PermanentError(`token ${d.tokenId} was re-minted while its image was being generated`);
         }
         log.info({ provider: provider.name, predictionId, promptKind: kind }, "prediction created");
       },
     });
   const resumeId = token.image_provider === provider.name ? token.prediction_id : null;
-  const generated = await generateWithFallbackPrompt({
-    ctx,
-    run,
+  const generated = await withHeartbeat(ctx, {
     key,
-    promptKind: p.promptKind,
-    prompt: p.prompt,
-    resumeId,
-    log,
+    work: () =>
+      generateWithFallbackPrompt({ ctx, run, key, promptKind: p.promptKind, prompt: p.prompt, resumeId, log }),
   });
   return { ...generated, provider: provider.name };
 }

@@ -18,6 +18,7 @@ import { getToken } from "../db/token-queries";
 import { recordDetected, transition } from "../db/tokens";
 import { PermanentError, RetryableError } from "../errors";
 import { enqueuePin } from "../jobs/enqueue";
+import { recordSkip } from "../jobs/record-skip";
 import { stageFailure } from "../jobs/stage-failure";
 import type { ImageProviders } from "../providers/image";
 import type { LocalStore } from "../providers/local-ipfs-store";
@@ -74,37 +75,50 @@ type Attempt = {
   signal?: AbortSignal;
 };
 
-/** The steps of one attempt; each returns "skipped" (nothing left to do) or lets the next one run. */
+/** The steps of one attempt; each either lets the next one run or ends the job as "skipped", saying why. */
 async function generate(a: Attempt): Promise<GenerateResult> {
-  const { config } = a.deps.ctx;
-  const d = a.job.data;
-  if (d.chainId !== config.network.chainId)
-    throw new PermanentError(`job for chain ${d.chainId}, pipeline runs ${config.network.chainId}`);
-  if (await finishedAlready(a)) return "skipped";
+  checkDeployment(a);
+  const finished = await finishedAlready(a);
+  if (finished) return finished;
   const token = await checkChainAndRecord(a);
-  if (!token) return "skipped";
-  const prompt = await startGenerating(a, token);
-  if (!prompt) return "skipped";
+  if (token === "skipped") return token;
+  const started = await startGenerating(a, token);
+  if (started === "skipped") return started;
+  const { handles, ...prompt } = started;
   const image = await makeImage({ ...a, ctx: a.deps.ctx, providers: a.deps.providers, token, ...prompt });
-  return storeImage(a, image);
+  return storeImage(a, { image, handles });
+}
+
+/** Logs why this job does nothing and records it in the token's history. */
+const skip = (a: Attempt, reason: string): Promise<"skipped"> =>
+  recordSkip(a.deps.ctx, { key: a.key, stage: "generate", reason, jobId: a.job.id, attempt: a.attempt, log: a.log });
+
+/** A job of another deployment (a shared Redis, a stale queue) never touches this one's tokens. */
+function checkDeployment(a: Attempt): void {
+  const { network } = a.deps.ctx.config;
+  const d = a.job.data;
+  if (d.chainId !== network.chainId)
+    throw new PermanentError(`job for chain ${d.chainId}, pipeline runs ${network.chainId}`);
+  if (d.contract && getAddress(d.contract) !== network.address)
+    throw new PermanentError(`job for contract ${d.contract}, pipeline serves ${network.address}`);
 }
 
 /** Stored state first: finished work is skipped without any call (a generated token's pin is re-enqueued). */
-async function finishedAlready(a: Attempt): Promise<boolean> {
+async function finishedAlready(a: Attempt): Promise<"skipped" | undefined> {
   const known = await getToken(a.deps.ctx.db, a.key);
-  if (!known || known.mint_tx_hash !== a.key.mintTxHash) return false;
+  if (!known || known.mint_tx_hash !== a.key.mintTxHash) return undefined;
   if (known.status === "generated") await enqueuePin(a.deps.ctx, a.key);
-  if (!SETTLED.has(known.status)) return false;
-  a.log.debug({ status: known.status }, "nothing to generate");
-  return true;
+  if (!SETTLED.has(known.status)) return undefined;
+  return skip(a, `nothing to generate: token is ${known.status}`);
 }
 
 /**
  * The chain before any paid call: a stale job (its mint reorged away, or the id given to another
- * author) is skipped with the reason recorded; a token already revealed is recorded as such. Returns
+ * author) is skipped with the reason recorded; a token already revealed is recorded as such. Existence
+ * is `nextTokenId`'s answer, not the author's: a token minted with author address(0) exists. Returns
  * the token's row for this mint when there is work to do.
  */
-async function checkChainAndRecord(a: Attempt): Promise<Token | undefined> {
+async function checkChainAndRecord(a: Attempt): Promise<Token | "skipped"> {
   const { ctx } = a.deps;
   const d = a.job.data;
   const chainView = await readOnChainToken(ctx.chain, {
@@ -112,8 +126,7 @@ async function checkChainAndRecord(a: Attempt): Promise<Token | undefined> {
     tokenId: BigInt(d.tokenId),
     mintTxHash: d.mintTxHash as Hash,
   });
-  if (chainView.author === zeroAddress)
-    throw new RetryableError(`token ${d.tokenId} is not minted on the RPC node (yet)`);
+  if (!chainView.minted) throw new RetryableError(`token ${d.tokenId} is not minted on the RPC node (yet)`);
   const jobAuthor = getAddress(d.promptAuthor as Address);
   if (!chainView.mintCanonical || getAddress(chainView.author) !== jobAuthor) {
     const why = !chainView.mintCanonical
@@ -121,7 +134,7 @@ async function checkChainAndRecord(a: Attempt): Promise<Token | undefined> {
       : `stale job: on-chain author ${chainView.author} differs from the job's ${jobAuthor} (reorg)`;
     await recordStale(ctx, { ...a.key, reason: why, jobId: a.job.id ?? null, attempt: a.attempt });
     a.log.warn({ reason: why }, "skipping stale generate job");
-    return undefined;
+    return "skipped";
   }
   const { token } = await recordDetected(ctx.db, {
     ...a.key,
@@ -130,9 +143,10 @@ async function checkChainAndRecord(a: Attempt): Promise<Token | undefined> {
     author: d.promptAuthor,
     jobId: a.job.id,
   });
-  if (token.mint_tx_hash !== d.mintTxHash) return undefined;
+  if (token.mint_tx_hash !== d.mintTxHash)
+    return skip(a, `token is ${token.status} from mint ${token.mint_tx_hash}, not this job's`);
   if (chainView.revealed) {
-    await transition(ctx.db, {
+    const recorded = await transition(ctx.db, {
       ...a.key,
       from: ["detected", "generating", "generated", "uploaded", "revealing", "failed"],
       to: "revealed",
@@ -141,20 +155,36 @@ async function checkChainAndRecord(a: Attempt): Promise<Token | undefined> {
       jobId: a.job.id ?? null,
       reason: "already revealed on-chain; no image generated",
     });
-    return undefined;
+    if (!recorded) return skip(a, "already revealed on-chain");
+    a.log.info("already revealed on-chain; recorded, no image generated");
+    return "skipped";
   }
-  return SETTLED.has(token.status) ? undefined : token;
+  return SETTLED.has(token.status) ? skip(a, `nothing to generate: token is ${token.status}`) : token;
 }
 
-/** The prompt this attempt uses (the author's, DEFAULT_PROMPT, or FALLBACK_PROMPT after a refusal), and `generating`. */
+/** The author's linked handles when the image is made; the metadata shows these (pin/metadata.ts). */
+type AuthorHandles = { author_x_handle: string | null; author_farcaster_handle: string | null };
+
+/**
+ * The prompt this attempt uses (the author's, DEFAULT_PROMPT for an author without one or a token
+ * minted without an author, FALLBACK_PROMPT after a refusal), the author's handles, and `generating`.
+ */
 async function startGenerating(
   a: Attempt,
   token: Token,
-): Promise<{ prompt: string; promptKind: PromptKind } | undefined> {
+): Promise<{ prompt: string; promptKind: PromptKind; handles: AuthorHandles } | "skipped"> {
   const { config, db } = a.deps.ctx;
   const promptKind = token.prompt_kind === "fallback" ? "fallback" : "primary";
-  const authorPrompt = (await getAuthor(db, a.job.data.promptAuthor))?.prompt ?? config.DEFAULT_PROMPT;
-  const checked = validatePrompt(promptKind === "fallback" ? config.FALLBACK_PROMPT : authorPrompt);
+  const author = getAddress(a.job.data.promptAuthor);
+  // address(0) is nobody: the deployed contract and the web client allow minting without an author.
+  const registered = author === zeroAddress ? undefined : await getAuthor(db, author);
+  const handles = {
+    author_x_handle: registered?.x_handle ?? null,
+    author_farcaster_handle: registered?.farcaster_handle ?? null,
+  };
+  const checked = validatePrompt(
+    promptKind === "fallback" ? config.FALLBACK_PROMPT : (registered?.prompt ?? config.DEFAULT_PROMPT),
+  );
   if (!checked.ok) throw new PermanentError(`invalid prompt: ${checked.reason}`);
   const started = await transition(db, {
     ...a.key,
@@ -165,11 +195,16 @@ async function startGenerating(
     jobId: a.job.id ?? null,
     set: { generate_attempts: a.attempt },
   });
-  return started ? { prompt: checked.prompt, promptKind } : undefined;
+  return started
+    ? { prompt: checked.prompt, promptKind, handles }
+    : skip(a, "another job moved the token on meanwhile");
 }
 
 /** Checks the bytes, puts them in the local store at once (provider URLs expire), and hands the token to `pin`. */
-async function storeImage(a: Attempt, image: Awaited<ReturnType<typeof makeImage>>): Promise<GenerateResult> {
+async function storeImage(
+  a: Attempt,
+  { image, handles }: { image: Awaited<ReturnType<typeof makeImage>>; handles: AuthorHandles },
+): Promise<GenerateResult> {
   const { ctx, store } = a.deps;
   const { bytes } = image;
   const max = ctx.config.IMAGE_DOWNLOAD_MAX_BYTES;
@@ -189,12 +224,13 @@ async function storeImage(a: Attempt, image: Awaited<ReturnType<typeof makeImage
       image_mime: mime,
       image_size: bytes.byteLength,
       image_provider: image.provider,
+      ...handles,
       generate_error: null,
       // A paid job recorded its prompt when it was created (a resumed one may predate a prompt change).
       ...(image.predictionId ? {} : { prompt_hash: promptHash(image.prompt), prompt_kind: image.promptKind }),
     },
   });
-  if (!done) return "skipped";
+  if (!done) return skip(a, "another job moved the token on while the image was made");
   await enqueuePin(ctx, a.key);
   a.log.info({ provider: image.provider, imageCid, bytes: bytes.byteLength }, "image generated");
   return "generated";

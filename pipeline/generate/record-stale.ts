@@ -28,12 +28,13 @@ export async function recordStale(ctx: Pick<Context, "db">, p: StaleParameters):
     });
     return;
   }
+  // The row is another mint's, or revealed: the stale job moves it nowhere.
   await recordEvent(ctx.db, {
     chainId: p.chainId,
     tokenId: p.tokenId,
     mintTxHash: p.mintTxHash,
     from: row?.status ?? null,
-    to: row?.status ?? "failed",
+    to: null,
     stage: "generate",
     attempt: p.attempt,
     reason: p.reason,

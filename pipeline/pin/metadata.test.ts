@@ -28,6 +28,27 @@ describe("token metadata", () => {
     expect(m.attributes).toContainEqual({ trait_type: "Prompt", value: "Fallback" });
   });
 
+  test("linked handles follow the author attribute, with @, in a fixed order; absent ones are left out", () => {
+    const m = buildMetadata({ ...input, xHandle: "glisk_author", farcasterHandle: "glisk" });
+    expect(m.attributes).toEqual([
+      { trait_type: "Prompt Author", value: "0x90F79bf6EB2c4f870365E785982E1f101E93b906" },
+      { trait_type: "Author X Handle", value: "@glisk_author" },
+      { trait_type: "Author Farcaster Handle", value: "@glisk" },
+      { trait_type: "Season", value: 0 },
+    ]);
+    const onlyFarcaster = buildMetadata({ ...input, xHandle: null, farcasterHandle: "glisk" });
+    expect(onlyFarcaster.attributes.map((a) => a.trait_type)).toEqual([
+      "Prompt Author",
+      "Author Farcaster Handle",
+      "Season",
+    ]);
+  });
+
+  test("a token minted without an author (address 0) has no Prompt Author attribute", () => {
+    const m = buildMetadata({ ...input, author: "0x0000000000000000000000000000000000000000" });
+    expect(m.attributes).toEqual([{ trait_type: "Season", value: 0 }]);
+  });
+
   test("the same token always serialises to the same bytes", () => {
     expect(
       Buffer.from(metadataBytes(buildMetadata(input))).equals(Buffer.from(metadataBytes(buildMetadata(input)))),

@@ -3,15 +3,18 @@
  * metadata JSON go to the configured IPFS provider; the token becomes ready (`uploaded`) and a reveal
  * round is requested. Idempotent: with a remote provider each CID is recorded as soon as it is pinned
  * and never pinned again, so a retry after a failure between the two uploads only does the missing
- * one; with the local store alone, everything is written with the ready transition.
+ * one; with the local store alone (storing is free and idempotent) everything is written with the
+ * ready transition: one write instead of four, which counts during a surge.
  */
 import type { Job } from "bullmq";
 import type { PinJobData } from "../../common/jobs";
 import type { Context } from "../context";
-import type { MintKey, Token, TokenUpdate } from "../db/schema";
+import type { Token, TokenUpdate } from "../db/schema";
 import { getToken } from "../db/token-queries";
-import { transition, updateForMint } from "../db/tokens";
+import { type MintKey, transition, updateForMint } from "../db/tokens";
 import { PermanentError } from "../errors";
+import { withHeartbeat } from "../jobs/heartbeat";
+import { recordSkip } from "../jobs/record-skip";
 import { stageFailure } from "../jobs/stage-failure";
 import type { LocalStore } from "../providers/local-ipfs-store";
 import { extensionFor, type ImageMime } from "../providers/mime";
@@ -28,8 +31,10 @@ export function createPinProcessor(deps: PinDeps) {
   const { ctx } = deps;
   return async (job: Job<PinJobData>): Promise<PinResult> => {
     const log = ctx.logger.child({ stage: "pin", tokenId: job.data.tokenId, jobId: job.id });
+    const key = { chainId: job.data.chainId, tokenId: job.data.tokenId, mintTxHash: job.data.mintTxHash };
     try {
-      return await pin(deps, job, log);
+      // Uploads may take up to PIN_TIMEOUT_MS each: the heartbeat tells recovery the job is alive.
+      return await withHeartbeat(ctx, { key, work: () => pin(deps, job, log) });
     } catch (error) {
       throw await stageFailure(error, { ctx, job, queue: ctx.queues.pin, stage: "pin", from: ["generated"], log });
     }
@@ -46,66 +51,81 @@ async function pinObject(pinner: IpfsPinner, log: Context["logger"], o: PinObjec
   return pinned;
 }
 
-/** One attempt of one pin job: what every step needs. */
+/** One attempt of one job: what every step needs. */
 type Attempt = {
   deps: PinDeps;
   job: Job<PinJobData>;
   key: MintKey;
+  attempt: number;
   log: Context["logger"];
-  /** The token as this attempt has made it so far. */
-  token: Token;
-  /**
-   * Columns to write with the final transition. With a remote provider each pinned CID is written at
-   * once instead, so a retry never pins it again; the local store needs no such care (storing is free
-   * and idempotent), and one write instead of three counts during a surge.
-   */
+  /** Columns written with the ready transition (the local store alone); see `record`. */
   pending: TokenUpdate;
 };
 
+const REMINTED = "the token was re-minted meanwhile (reorg)";
+
+/** Logs why this job does nothing and records it in the token's history. */
+const skip = (a: Attempt, reason: string): Promise<"skipped"> =>
+  recordSkip(a.deps.ctx, { key: a.key, stage: "pin", reason, jobId: a.job.id, attempt: a.attempt, log: a.log });
+
+/** The steps of one attempt: check the row, pin the image, pin the metadata, mark the token ready. */
 async function pin(deps: PinDeps, job: Job<PinJobData>, log: Context["logger"]): Promise<PinResult> {
+  const { ctx } = deps;
   const d = job.data;
-  const key = { chainId: d.chainId, tokenId: d.tokenId, mintTxHash: d.mintTxHash };
-  const token = await getToken(deps.ctx.db, key);
-  if (!token || token.mint_tx_hash !== d.mintTxHash) return "skipped";
-  if (token.status === "uploaded") await requestReveal(deps.ctx, { trigger: "ready" });
-  if (token.status !== "generated") return "skipped";
+  const a: Attempt = {
+    deps,
+    job,
+    key: { chainId: d.chainId, tokenId: d.tokenId, mintTxHash: d.mintTxHash },
+    attempt: job.attemptsMade + 1,
+    log,
+    pending: {},
+  };
+  let token = await getToken(ctx.db, a.key);
+  if (!token) return skip(a, "the pipeline has no row for this token");
+  if (token.mint_tx_hash !== d.mintTxHash) return skip(a, `token is ${token.status} from mint ${token.mint_tx_hash}`);
+  if (token.status === "uploaded") await requestReveal(ctx, { trigger: "ready" });
+  if (token.status !== "generated") return skip(a, `nothing to pin: token is ${token.status}`);
   if (!token.image_cid || !token.image_mime) throw new PermanentError("generated token has no image CID");
-  const a: Attempt = { deps, job, key, log, token, pending: {} };
-  if (!(await record(a, { pin_attempts: job.attemptsMade + 1 }))) return "skipped";
-  if (!a.token.image_pinned_at && !(await pinImage(a))) return "skipped";
-  if (!a.token.metadata_cid && !(await pinMetadata(a))) return "skipped";
-  const ready = await transition(deps.ctx.db, {
-    ...key,
+  if (!(await record(a, token, { pin_attempts: a.attempt }))) return skip(a, REMINTED);
+  if (!token.image_pinned_at) {
+    const pinned = await pinImage(a, token);
+    if (!pinned) return skip(a, REMINTED);
+    token = pinned;
+  }
+  if (!token.metadata_cid) {
+    const pinned = await pinMetadata(a, token);
+    if (!pinned) return skip(a, REMINTED);
+  }
+  const ready = await transition(ctx.db, {
+    ...a.key,
     from: ["generated"],
     to: "uploaded",
     stage: "pin",
-    attempt: job.attemptsMade + 1,
+    attempt: a.attempt,
     jobId: job.id ?? null,
     set: { ...a.pending, ready_at: new Date(), pin_error: null },
   });
-  if (!ready) return "skipped";
+  if (!ready) return skip(a, "another job moved the token on meanwhile");
   log.info({ imageCid: ready.image_cid, metadataCid: ready.metadata_cid }, "token ready");
-  await requestReveal(deps.ctx, { trigger: "ready" });
+  await requestReveal(ctx, { trigger: "ready" });
   return "uploaded";
 }
 
-/** Writes `set` now (remote provider) or with the final transition (local store); false when the row is another mint's. */
-async function record(a: Attempt, set: TokenUpdate): Promise<boolean> {
-  if (!a.deps.pinner) {
-    Object.assign(a.pending, set);
-    a.token = { ...a.token, ...set } as Token;
-    return true;
-  }
-  const updated = await updateForMint(a.deps.ctx.db, { ...a.key, set });
-  if (updated) a.token = updated;
-  return Boolean(updated);
+/**
+ * Writes `set` to the token now when a remote provider pins (so a retry never pins the same object
+ * twice), else keeps it for the ready transition. Undefined when the row went to another mint.
+ */
+async function record(a: Attempt, token: Token, set: TokenUpdate): Promise<Token | undefined> {
+  if (a.deps.pinner) return updateForMint(a.deps.ctx.db, { ...a.key, set });
+  Object.assign(a.pending, set);
+  return { ...token, ...set } as Token;
 }
 
-/** The image, from the local store to the provider (with the local store alone, its presence is checked). */
-async function pinImage(a: Attempt): Promise<boolean> {
+/** Pins the image from the local store (or checks it is there); undefined when the row went to another mint. */
+async function pinImage(a: Attempt, token: Token): Promise<Token | undefined> {
   const { store, pinner } = a.deps;
   const d = a.job.data;
-  let imageCid = a.token.image_cid as string;
+  let imageCid = token.image_cid as string;
   const missing = () => new PermanentError(`image ${imageCid} is missing from the local store (${store.dir})`);
   if (pinner) {
     const bytes = await store.get(imageCid);
@@ -113,8 +133,8 @@ async function pinImage(a: Attempt): Promise<boolean> {
     imageCid = await pinObject(pinner, a.log, {
       bytes,
       localCid: imageCid,
-      name: `glisk-s0-${d.tokenId}.${extensionFor(a.token.image_mime as ImageMime)}`,
-      mime: a.token.image_mime as string,
+      name: `glisk-s0-${d.tokenId}.${extensionFor(token.image_mime as ImageMime)}`,
+      mime: token.image_mime as string,
       cidVersion: 1,
       keyvalues: { tokenId: d.tokenId, chainId: String(d.chainId), kind: "image" },
       differs: "provider's image CID differs from ours; using it",
@@ -122,20 +142,22 @@ async function pinImage(a: Attempt): Promise<boolean> {
   } else if (!(await store.has(imageCid))) {
     throw missing();
   }
-  return record(a, { image_cid: imageCid, image_pinned_at: new Date() });
+  return record(a, token, { image_cid: imageCid, image_pinned_at: new Date() });
 }
 
-/** The metadata JSON, into the local store and to the provider. */
-async function pinMetadata(a: Attempt): Promise<boolean> {
+/** Builds, stores and pins the metadata JSON; undefined when the row went to another mint. */
+async function pinMetadata(a: Attempt, token: Token): Promise<Token | undefined> {
   const { ctx, store, pinner } = a.deps;
   const { config } = ctx;
   const d = a.job.data;
   const bytes = metadataBytes(
     buildMetadata({
       tokenId: d.tokenId,
-      author: a.token.author,
-      imageCid: a.token.image_cid as string,
-      promptKind: a.token.prompt_kind,
+      author: token.author,
+      imageCid: token.image_cid as string,
+      promptKind: token.prompt_kind,
+      xHandle: token.author_x_handle,
+      farcasterHandle: token.author_farcaster_handle,
       description: config.METADATA_DESCRIPTION,
       externalUrl: config.METADATA_EXTERNAL_URL,
     }),
@@ -153,5 +175,5 @@ async function pinMetadata(a: Attempt): Promise<boolean> {
         differs: "provider's metadata CID differs from ours",
       })
     : localCid;
-  return record(a, { metadata_cid: metadataCid });
+  return record(a, token, { metadata_cid: metadataCid });
 }

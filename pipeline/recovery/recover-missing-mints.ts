@@ -7,7 +7,9 @@
  *
  * Cheap when nothing is missing (one contract read, one count query); bounded otherwise (at most
  * MAX_IDS_PER_PASS ids; the log scan starts at the mint block of the nearest known lower id, since
- * ids grow with the chain). Mints younger than RECOVER_MINT_GRACE_BLOCKS are left to the indexer.
+ * ids grow with the chain). Mints younger than RECOVER_MINT_GRACE_BLOCKS are left to the indexer,
+ * except in the passes that follow a Redis wipe, which may have taken the indexer's own job with it
+ * (the job id is the indexer's, so an enqueue it makes afterwards adds nothing).
  */
 import { GliskNFTAbi } from "../../abis/GliskNFTAbi";
 import { findMint, type MintRange, mintCovering } from "../chain/mints";
@@ -56,10 +58,16 @@ async function missingIds(ctx: Context, next: bigint, startBlock: bigint, cap: n
   return missing;
 }
 
+export type RecoverMissingParameters = {
+  maxIds?: number;
+  /** Mints younger than this are left to the indexer; default RECOVER_MINT_GRACE_BLOCKS. */
+  graceBlocks?: number;
+};
+
 /** Enqueues the indexer's generate job for every minted token that has no pipeline row (lowest `maxIds` ids a pass). */
 export async function recoverMissingMints(
   ctx: Context,
-  { maxIds = MAX_IDS_PER_PASS }: { maxIds?: number } = {},
+  { maxIds = MAX_IDS_PER_PASS, graceBlocks }: RecoverMissingParameters = {},
 ): Promise<RecoverMissingReturnType> {
   const { chain, config, db, logger } = ctx;
   const { address: contract, chainId } = config.network;
@@ -83,7 +91,7 @@ export async function recoverMissingMints(
       range = found;
     }
     // Ids grow with the chain, so every later id was minted at least this recently too.
-    if (head - BigInt(range.blockNumber) < BigInt(config.RECOVER_MINT_GRACE_BLOCKS)) {
+    if (head - BigInt(range.blockNumber) < BigInt(graceBlocks ?? config.RECOVER_MINT_GRACE_BLOCKS)) {
       counts.young = missing.length - i;
       break;
     }

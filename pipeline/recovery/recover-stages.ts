@@ -30,6 +30,8 @@ export type RecoverReturnType = {
 export type RecoverParameters = {
   /** Per status, only rows last written before this time; unset (start-up): every unfinished row. */
   quietSince?: UnfinishedParameters["quietSince"];
+  /** Overrides RECOVER_MINT_GRACE_BLOCKS for minted tokens with no row (0 after a Redis wipe). */
+  mintGraceBlocks?: number;
 };
 
 const PAGE = 500;
@@ -65,7 +67,7 @@ export async function recoverStages(ctx: Context, p: RecoverParameters = {}): Pr
   }
   // An RPC outage must not stop the database part (nor the process at start): the next pass retries.
   try {
-    counts.minted = (await recoverMissingMints(ctx)).enqueued;
+    counts.minted = (await recoverMissingMints(ctx, { graceBlocks: p.mintGraceBlocks })).enqueued;
   } catch (error) {
     ctx.logger.warn({ err: describeError(error) }, "cannot look for minted tokens with no row; next pass retries");
   }

@@ -1,9 +1,10 @@
 /**
  * Pre-flight checks of invariants 4 and 6 for one batch of ready tokens, against the chain: the
- * token exists, its mint is REVEAL_CONFIRMATIONS deep, the chain still records the author the image
- * was made for, and it is not revealed already. Reads only; the caller acts on the verdicts.
+ * token exists (below nextTokenId, whatever its author: the zero address is one), its mint is
+ * REVEAL_CONFIRMATIONS deep, the chain still records the author the image was made for, and it is
+ * not revealed already. Reads only; the caller acts on the verdicts.
  */
-import { type Address, type Hash, type PublicClient, zeroAddress } from "viem";
+import type { Address, Hash, PublicClient } from "viem";
 import { findMint, type MintLocation, type MintRange, mintCovering, mintsInTx } from "../chain/mints";
 import { readTokens } from "../chain/token-reads";
 import type { Token } from "../db/schema";
@@ -44,7 +45,7 @@ export async function preflight(p: PreflightParameters): Promise<PreflightResult
     p.tokens.map(async (token, i) => {
       const state = onChain[i];
       if (!state) throw new Error(`multicall returned no result for token ${token.token_id}`);
-      if (state.revealed || state.author === zeroAddress) return { token, state, mint: undefined };
+      if (state.revealed || !state.minted) return { token, state, mint: undefined };
       const id = BigInt(token.token_id);
       const key = token.mint_tx_hash;
       if (!receipts.has(key)) receipts.set(key, mintsInTx(p.chain, { contract: p.contract, txHash: key as Hash }));
@@ -62,7 +63,7 @@ export async function preflight(p: PreflightParameters): Promise<PreflightResult
   );
   for (const { token, state, mint } of located) {
     if (state.revealed) result.alreadyRevealed.push(token);
-    else if (state.author === zeroAddress) result.missing.push(token);
+    else if (!state.minted) result.missing.push(token);
     else if (state.author.toLowerCase() !== token.author.toLowerCase()) {
       // Without the new mint's log we cannot regenerate for it yet (node lagging): look again later.
       if (mint && mint.author.toLowerCase() === state.author.toLowerCase()) result.reassigned.push({ token, mint });

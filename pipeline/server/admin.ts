@@ -1,5 +1,6 @@
 /** The admin API: manual reveal, token inspection and retry, author prompts, system summary. */
-import { Hono } from "hono";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { zeroAddress } from "viem";
 import { ApiError } from "../../common/http-errors";
 import { readTokenChainState } from "../chain/token-reads";
 import type { Context } from "../context";
@@ -7,58 +8,122 @@ import { setAuthorPrompt } from "../db/authors";
 import { getToken, listTokens, statusesOf, tokenHistory } from "../db/token-queries";
 import { retryToken } from "../recovery/retry-token";
 import { requestReveal } from "../reveal/request";
-import { readJson } from "./read-json";
+import { errorResponses, json, jsonBody } from "./responses";
 import { addressSchema, authorBody, listQuery, revealBody, tokenIdParams } from "./schemas";
 import { systemSummary } from "./system";
 
+const admin = { tags: ["admin"], security: [{ bearer: [] }] };
+const Reply = (name: string) => z.looseObject({}).openapi(name);
+
+const routes = {
+  reveal: createRoute({
+    ...admin,
+    method: "post",
+    path: "/reveal",
+    summary: "Reveal these tokens now (through the single-flight reveal queue)",
+    request: { body: jsonBody(revealBody) },
+    responses: { 202: json(Reply("RevealRequested"), "reveal requested"), ...errorResponses(400, 401, 404, 415) },
+  }),
+  tokens: createRoute({
+    ...admin,
+    method: "get",
+    path: "/tokens",
+    summary: "Tokens known to the pipeline, by id, paginated",
+    request: { query: listQuery },
+    responses: { 200: json(Reply("TokenPage"), "a page of tokens and nextCursor"), ...errorResponses(400, 401) },
+  }),
+  token: createRoute({
+    ...admin,
+    method: "get",
+    path: "/tokens/{id}",
+    summary: "Chain state, pipeline state and full history of a token",
+    request: { params: tokenIdParams },
+    responses: { 200: json(Reply("TokenDetail"), "the token"), ...errorResponses(400, 401, 404) },
+  }),
+  retry: createRoute({
+    ...admin,
+    method: "post",
+    path: "/tokens/{id}/retry",
+    summary: "Send a failed token back to the start of the pipeline",
+    request: { params: tokenIdParams },
+    responses: { 202: json(Reply("RetryQueued"), "retry queued"), ...errorResponses(400, 401, 404, 409) },
+  }),
+  author: createRoute({
+    ...admin,
+    method: "put",
+    path: "/authors/{address}",
+    summary: "Set a prompt author's prompt",
+    request: { params: z.object({ address: addressSchema }), body: jsonBody(authorBody) },
+    responses: { 200: json(Reply("AdminPromptStored"), "stored"), ...errorResponses(400, 401, 415) },
+  }),
+  system: createRoute({
+    ...admin,
+    method: "get",
+    path: "/system",
+    summary: "Configuration without secrets, versions, queues, keeper",
+    responses: { 200: json(Reply("SystemSummary"), "summary"), ...errorResponses(401) },
+  }),
+};
+
+/** The admin routes (authentication is the server's `/admin/*` middleware); `ctx` is read only while serving. */
 export function adminRoutes(ctx: Context) {
-  const chainId = ctx.config.network.chainId;
-  return new Hono()
-    .post("/reveal", async (c) => {
-      const { tokenIds } = revealBody.parse(await readJson(c));
-      const statusOf = await statusesOf(ctx.db, { chainId, tokenIds });
+  const app = new OpenAPIHono();
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  const chainId = () => ctx.config.network.chainId;
+  return app
+    .openapi(routes.reveal, async (c) => {
+      const { tokenIds } = c.req.valid("json");
+      const statusOf = await statusesOf(ctx.db, { chainId: chainId(), tokenIds });
       const unknown = tokenIds.filter((id) => !statusOf.has(id));
       if (unknown.length > 0) throw new ApiError(404, "unknown_token", `unknown token ids: ${unknown.join(", ")}`);
       await requestReveal(ctx, { trigger: "manual", tokenIds });
       const tokens = tokenIds.map((id) => ({ tokenId: id, status: statusOf.get(id) }));
       return c.json({ requested: true, tokens }, 202);
     })
-    .get("/tokens", async (c) => {
-      const q = listQuery.parse(c.req.query());
+    .openapi(routes.tokens, async (c) => {
+      const q = c.req.valid("query");
       // One extra row tells whether another page exists without a count query.
-      const rows = await listTokens(ctx.db, { chainId, status: q.status, after: q.cursor, limit: q.limit + 1 });
+      const rows = await listTokens(ctx.db, {
+        chainId: chainId(),
+        status: q.status,
+        after: q.cursor,
+        limit: q.limit + 1,
+      });
       const page = rows.slice(0, q.limit);
       const nextCursor = rows.length > q.limit ? String(page[page.length - 1]?.token_id) : null;
-      return c.json({ tokens: page.map(publicToken), nextCursor });
+      return c.json({ tokens: page.map(publicToken), nextCursor }, 200);
     })
-    .get("/tokens/:id", async (c) => {
-      const { id } = tokenIdParams.parse(c.req.param());
-      const key = { chainId, tokenId: id };
+    .openapi(routes.token, async (c) => {
+      const { id } = c.req.valid("param");
+      const key = { chainId: chainId(), tokenId: id };
       const [token, history, chain] = await Promise.all([
         getToken(ctx.db, key),
         tokenHistory(ctx.db, key),
         readTokenChainState(ctx.chain, { contract: ctx.config.network.address, tokenId: BigInt(id) }),
       ]);
       if (!token && !chain.exists) throw new ApiError(404, "unknown_token", `token ${id} does not exist`);
-      return c.json({
-        tokenId: id,
-        chain,
-        pipeline: token ? publicToken(token) : null,
-        history: history.map((e) => ({
-          at: e.at,
-          from: e.from_status,
-          to: e.to_status,
-          stage: e.stage,
-          attempt: e.attempt,
-          reason: e.reason,
-          jobId: e.job_id,
-          mintTxHash: e.mint_tx_hash,
-        })),
-      });
+      return c.json(
+        {
+          tokenId: id,
+          chain,
+          pipeline: token ? publicToken(token) : null,
+          history: history.map((e) => ({
+            at: e.at,
+            from: e.from_status,
+            to: e.to_status,
+            stage: e.stage,
+            attempt: e.attempt,
+            reason: e.reason,
+            jobId: e.job_id,
+            mintTxHash: e.mint_tx_hash,
+          })),
+        },
+        200,
+      );
     })
-    .post("/tokens/:id/retry", async (c) => {
-      const { id } = tokenIdParams.parse(c.req.param());
-      const key = { chainId, tokenId: id };
+    .openapi(routes.retry, async (c) => {
+      const { id } = c.req.valid("param");
+      const key = { chainId: chainId(), tokenId: id };
       const token = await getToken(ctx.db, key);
       if (!token) throw new ApiError(404, "unknown_token", `token ${id} is not known to the pipeline`);
       if (token.status !== "failed") {
@@ -67,15 +132,19 @@ export function adminRoutes(ctx: Context) {
       const result = await retryToken(ctx, key);
       if (!result.retried) throw new ApiError(409, "not_retried", `token ${id} was not retried: ${result.reason}`);
       const after = await getToken(ctx.db, key);
-      return c.json({ tokenId: id, status: after?.status ?? null, stage: result.stage }, 202);
+      return c.json({ tokenId: id, status: after?.status ?? null, stage: result.stage ?? null }, 202);
     })
-    .put("/authors/:address", async (c) => {
-      const address = addressSchema.parse(c.req.param("address"));
-      const { prompt } = authorBody.parse(await readJson(c));
-      const author = await setAuthorPrompt(ctx.db, { address: address, prompt: prompt });
-      return c.json({ address, promptLength: prompt.length, updatedAt: author.updated_at });
+    .openapi(routes.author, async (c) => {
+      const { address } = c.req.valid("param");
+      if (address === zeroAddress) {
+        // Tokens minted without an author (address 0) are made from DEFAULT_PROMPT, which is configuration.
+        throw new ApiError(400, "invalid_author", "the zero address is no author: set DEFAULT_PROMPT instead");
+      }
+      const { prompt } = c.req.valid("json");
+      const author = await setAuthorPrompt(ctx.db, { address, prompt });
+      return c.json({ address, promptLength: prompt.length, updatedAt: author.updated_at }, 200);
     })
-    .get("/system", async (c) => c.json(await systemSummary(ctx)));
+    .openapi(routes.system, async (c) => c.json(await systemSummary(ctx), 200));
 }
 
 type Row = NonNullable<Awaited<ReturnType<typeof getToken>>>;

@@ -50,14 +50,20 @@ function crossSiteWrite(c: Context): boolean {
   }
 }
 
+export type RequireAdminOptions = {
+  /** Runs before a refused request is answered; may throw (a rate limit on failed logins). */
+  onRefused?: (c: Context) => Promise<void>;
+};
+
 /** Refuses every request without the admin token; with no token configured, /admin is closed. */
-export function requireAdmin(token: string | undefined): MiddlewareHandler {
+export function requireAdmin(token: string | undefined, options: RequireAdminOptions = {}): MiddlewareHandler {
   return async (c, next) => {
     const presented = presentedToken(c.req.header("authorization"));
     if (token && presented !== undefined && tokenMatches(presented, token)) {
       if (crossSiteWrite(c)) return c.json(errorBody("cross_site", "cross-site requests cannot change state"), 403);
       return next();
     }
+    await options.onRefused?.(c);
     if (c.req.path.startsWith("/admin/queues"))
       c.header("WWW-Authenticate", 'Basic realm="glisk admin", charset="UTF-8"');
     else c.header("WWW-Authenticate", 'Bearer realm="glisk admin"');

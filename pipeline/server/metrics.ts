@@ -6,21 +6,31 @@
  * The event stream is queue-wide, so every replica counts every job: aggregate `glisk_jobs_total`
  * across replicas with max(), not sum().
  */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { Job, QueueEvents } from "bullmq";
-import { Hono } from "hono";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { JOB_STATES, QUEUE, type QueueName } from "../../common/jobs";
 import type { Context } from "../context";
 import { countByStatus, type RevealSums, revealSums } from "../db/stats";
+import { sharedFor } from "./health-probes";
+
+/** Counters the author API increments (per process: sum them across replicas). */
+export type ApiCounters = {
+  /** Writes accepted on one of the web client's fixed, replayable messages (AUTHOR_LEGACY_MESSAGES). */
+  legacySignatures: Counter<"action">;
+  /** Requests refused by a rate limit. */
+  rateLimited: Counter<"limit">;
+};
 
 export type Metrics = {
   registry: Registry;
+  api: ApiCounters;
   /** Starts listening to the queues' event streams (call once per process). */
   listen: () => Promise<void>;
   close: () => Promise<void>;
 };
 
-type MetricsContext = Pick<Context, "config" | "db" | "queues" | "logger" | "workerConnection">;
+type MetricsContext = Pick<Context, "config" | "db" | "queues" | "logger" | "workerConnection" | "outages">;
 
 /** "skipped" when the processor found its work already done (returned "skipped" or `{ status: "skipped" }`). */
 function outcomeOf(returnvalue: unknown): "completed" | "skipped" {
@@ -30,15 +40,6 @@ function outcomeOf(returnvalue: unknown): "completed" | "skipped" {
     if (r.status === "skipped" || r.outcome === "skipped" || r.skipped === true) return "skipped";
   }
   return "completed";
-}
-
-/** `load`, called at most once per `ms`: callers within that time share its promise. */
-function sharedFor<T>(ms: number, load: () => Promise<T>): () => Promise<T> {
-  let last: { at: number; value: Promise<T> } | undefined;
-  return () => {
-    if (!last || Date.now() - last.at > ms) last = { at: Date.now(), value: load() };
-    return last.value;
-  };
 }
 
 /** Gauges read at scrape time: queue depths from Redis, token and reveal figures from the database. */
@@ -94,6 +95,24 @@ function registerGauges(ctx: MetricsContext, registry: Registry): void {
   );
 }
 
+function apiCounters(registry: Registry): ApiCounters {
+  const legacySignatures = new Counter({
+    name: "glisk_author_legacy_signatures_total",
+    help: "Author writes accepted on the web client's fixed, replayable messages, by action",
+    labelNames: ["action"],
+    registers: [registry],
+  });
+  for (const action of ["prompt", "x", "farcaster"]) legacySignatures.inc({ action }, 0);
+  const rateLimited = new Counter({
+    name: "glisk_api_rate_limited_total",
+    help: "Requests refused by a rate limit, by limit (ip and wallet on /api, ops elsewhere)",
+    labelNames: ["limit"],
+    registers: [registry],
+  });
+  for (const limit of ["ip", "wallet", "ops"]) rateLimited.inc({ limit }, 0);
+  return { legacySignatures, rateLimited };
+}
+
 /** Creates the metrics registry for one pipeline process. */
 export function createMetrics(ctx: MetricsContext): Metrics {
   const registry = new Registry();
@@ -115,6 +134,7 @@ export function createMetrics(ctx: MetricsContext): Metrics {
     registers: [registry],
   });
   registerGauges(ctx, registry);
+  const api = apiCounters(registry);
 
   const listeners: QueueEvents[] = [];
   const observe = async (stage: QueueName, jobId: string, outcome: string) => {
@@ -126,10 +146,11 @@ export function createMetrics(ctx: MetricsContext): Metrics {
   };
   return {
     registry,
+    api,
     listen: async () => {
       for (const stage of Object.values(QUEUE)) {
         const events = new QueueEvents(stage, { connection: ctx.workerConnection(), prefix: ctx.config.QUEUE_PREFIX });
-        events.on("error", (error) => ctx.logger.warn({ err: error.message, queue: stage }, "queue events error"));
+        events.on("error", ctx.outages.redis.failed);
         events.on("completed", ({ jobId, returnvalue }) => void observe(stage, jobId, outcomeOf(returnvalue)));
         events.on("failed", ({ jobId }) => void observe(stage, jobId, "failed"));
         listeners.push(events);
@@ -142,10 +163,18 @@ export function createMetrics(ctx: MetricsContext): Metrics {
   };
 }
 
-/** GET /metrics in the Prometheus text format. */
+const scrape = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["health"],
+  summary: "Prometheus metrics",
+  responses: { 200: { description: "metrics", content: { "text/plain": { schema: z.string() } } } },
+});
+
+/** GET /metrics in the Prometheus text format; `metrics` is read only while serving. */
 export function metricsRoutes(metrics: Metrics) {
-  return new Hono().get("/", async (c) => {
+  return new OpenAPIHono().openapi(scrape, async (c) => {
     const body = await metrics.registry.metrics();
-    return c.body(body, 200, { "Content-Type": metrics.registry.contentType });
+    return c.text(body, 200, { "Content-Type": metrics.registry.contentType });
   });
 }

@@ -3,6 +3,8 @@
  * reaches only the supervisor, which then stops them in order) with its output prefixed line by line.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { scrubber } from "../../common/logger";
+import { forwardLines } from "../lib/forward-lines";
 
 const COLORS = { anvil: 33, redis: 31, indexer: 36, pipeline: 35, dev: 32 } as const;
 export type ChildName = keyof typeof COLORS;
@@ -16,21 +18,25 @@ const prefix = (name: ChildName) => {
 /** Prints a supervisor line. */
 export const say = (line: string) => console.log(`${prefix("dev")}${line}`);
 
-/** Forwards a stream line by line with the child's prefix; `keep` drops noise. */
-function forward(stream: NodeJS.ReadableStream | null, name: ChildName, keep: (line: string) => boolean) {
-  let partial = "";
-  stream?.setEncoding("utf8");
-  stream?.on("data", (chunk: string) => {
-    const lines = (partial + chunk).split("\n");
-    partial = lines.pop() ?? "";
-    for (const line of lines) if (keep(line)) process.stdout.write(`${prefix(name)}${line}\n`);
-  });
-  stream?.on("end", () => {
-    if (partial && keep(partial)) process.stdout.write(`${prefix(name)}${partial}\n`);
+/** Forwards a stream line by line with the child's prefix; `keep` drops noise, `scrub` hides secrets. */
+function forward(
+  stream: NodeJS.ReadableStream | null,
+  name: ChildName,
+  { keep, scrub }: { keep: (line: string) => boolean; scrub: (line: string) => string },
+) {
+  forwardLines(stream, {
+    line: (text) => (keep(text) ? `${prefix(name)}${scrub(text)}` : undefined),
+    write: (text) => process.stdout.write(text),
   });
 }
 
-export type Child = { name: ChildName; process: ChildProcess; stop: () => Promise<void> };
+export type Child = {
+  name: ChildName;
+  process: ChildProcess;
+  /** Fragments of its command line, recorded so a later run can recognise it (leftovers.ts). */
+  identity: string[];
+  stop: () => Promise<void>;
+};
 
 /** Spawns `command` in its own process group with prefixed output. */
 export type StartChildParameters = {
@@ -41,6 +47,10 @@ export type StartChildParameters = {
   cwd?: string;
   /** Which output lines to forward; the rest is noise. */
   keep?: (line: string) => boolean;
+  /** Fragments its command line keeps while it runs; default: the command and its arguments. */
+  identity?: string[];
+  /** Texts never printed (an RPC URL with its API key), replaced by [redacted]. */
+  redact?: readonly string[];
 };
 
 export function startChild({ name, command, args, ...options }: StartChildParameters): Child {
@@ -50,10 +60,11 @@ export function startChild({ name, command, args, ...options }: StartChildParame
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const keep = options.keep ?? (() => true);
-  forward(child.stdout, name, keep);
-  forward(child.stderr, name, keep);
-  return { name, process: child, stop: () => stopGroup(child) };
+  const filters = { keep: options.keep ?? (() => true), scrub: scrubber((options.redact ?? []).filter(Boolean)) };
+  forward(child.stdout, name, filters);
+  forward(child.stderr, name, filters);
+  const identity = options.identity ?? [[command, ...args].join(" ")];
+  return { name, process: child, identity, stop: () => stopGroup(child) };
 }
 
 const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
@@ -67,11 +78,12 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
   }
 }
 
-/** SIGTERM to the child's group, SIGKILL after 15 s. */
+/** SIGTERM to the child's group (woken first, should it be stopped), SIGKILL after 15 s. */
 async function stopGroup(child: ChildProcess): Promise<void> {
   if (!alive(child)) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   signalGroup(child, "SIGTERM");
+  signalGroup(child, "SIGCONT");
   const timer = setTimeout(() => signalGroup(child, "SIGKILL"), 15_000);
   await exited;
   clearTimeout(timer);

@@ -43,10 +43,13 @@ export async function devRedis({
   env,
   dir,
   children,
+  onStart,
 }: {
   env: NodeJS.ProcessEnv;
   dir: string;
   children: Child[];
+  /** Called as soon as the child is spawned (dev records it in its session). */
+  onStart?: (child: Child) => void;
 }): Promise<string> {
   if (env.REDIS_URL) {
     if (await redisReachable(env.REDIS_URL)) return env.REDIS_URL;
@@ -68,8 +71,11 @@ export async function devRedis({
     command: "redis-server",
     args: redisServerArgs(port, dir),
     keep: (l) => /WARNING|# |Ready to accept/.test(l),
+    // redis-server rewrites its command line to "redis-server <host>:<port>".
+    identity: ["redis-server", `127.0.0.1:${port}`],
   });
   children.push(child);
+  onStart?.(child);
   await Promise.race([
     waitForPort(port, { timeoutMs: 20_000 }),
     new Promise((_, reject) =>

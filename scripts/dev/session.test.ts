@@ -4,7 +4,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { devPaths } from "../../common/local-stack";
-import { markRunning, markStopped, previousRun, wipeChainState } from "./session";
+import {
+  markRunning,
+  markStopped,
+  orphanedChildren,
+  previousRun,
+  readSession,
+  recordChild,
+  recordStack,
+  runningStack,
+  wipeChainState,
+} from "./session";
 
 let dir: string;
 let paths: ReturnType<typeof devPaths>;
@@ -71,5 +81,33 @@ describe("npm run dev session", () => {
     for (const p of [paths.anvilState, paths.redis, paths.ponder, paths.pipeline, paths.ipfs])
       expect(existsSync(p)).toBe(false);
     expect(existsSync(paths.adminToken)).toBe(true);
+  });
+
+  test("records its children and its stack; the stack is found only while the run lives", () => {
+    markRunning(paths);
+    recordChild(paths, { name: "anvil", pid: 4242, identity: ["anvil", "--port 8545"] });
+    const stack = {
+      mode: "fork" as const,
+      chainId: 8453,
+      address: "0xA",
+      startBlock: 7,
+      rpcUrl: "http://127.0.0.1:8545",
+    };
+    recordStack(paths, stack);
+    expect(readSession(paths)?.children).toEqual([{ name: "anvil", pid: 4242, identity: ["anvil", "--port 8545"] }]);
+    expect(runningStack(paths)).toEqual(stack);
+    markStopped(paths);
+    expect(runningStack(paths)).toBeUndefined();
+  });
+
+  test("the children of a run that died without stopping are orphans; those of a live or stopped run are not", () => {
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
+    const children = [{ name: "redis", pid: 1234, identity: ["redis-server"] }];
+    writeFileSync(paths.session, JSON.stringify({ pid: Number(dead), running: true, startedAt: "", children }));
+    expect(orphanedChildren(paths)).toEqual(children);
+    writeFileSync(paths.session, JSON.stringify({ pid: process.ppid, running: true, startedAt: "", children }));
+    expect(orphanedChildren(paths)).toEqual([]);
+    writeFileSync(paths.session, JSON.stringify({ pid: Number(dead), running: false, startedAt: "", children }));
+    expect(orphanedChildren(paths)).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import {
   createPublicClient,
   createTestClient,
   createWalletClient,
+  defineChain,
   type Hash,
   http,
   type PublicClient,
@@ -38,8 +39,14 @@ const bytecode = (): `0x${string}` => {
   return JSON.parse(readFileSync(file, "utf8")).bytecode;
 };
 
-/** viem clients for a local chain; polling tuned for 1 s blocks. */
-export function localClients(rpcUrl: string, chain: Chain = foundry) {
+/** The local chain's definition: anvil's, with the id of the chain it runs (a fork keeps the forked chain's). */
+export function localChain(chainId: number = foundry.id): Chain {
+  return chainId === foundry.id ? foundry : defineChain({ ...foundry, id: chainId, name: `local chain ${chainId}` });
+}
+
+/** viem clients for a local chain (anvil, or a fork of another chain when `chainId` says so); polling tuned for 1 s blocks. */
+export function localClients(rpcUrl: string, chainId?: number) {
+  const chain = localChain(chainId);
   const transport = http(rpcUrl);
   return {
     publicClient: createPublicClient({ chain, transport, pollingInterval: 200 }) as PublicClient,
@@ -50,6 +57,8 @@ export function localClients(rpcUrl: string, chain: Chain = foundry) {
 
 export type DeployGliskParameters = {
   rpcUrl: string;
+  /** The chain's id when it is not 31337 (a local chain that stands for another network). */
+  chainId?: number;
   deployer?: Account;
   keeper?: Address;
   placeholderURI?: string;
@@ -59,24 +68,37 @@ export type DeployGliskReturnType = { address: Address; startBlock: number; depl
 
 /** Deploys GliskNFT and, when `keeper` is given, grants it `KEEPER_ROLE`. */
 export async function deployGlisk(params: DeployGliskParameters): Promise<DeployGliskReturnType> {
-  const { publicClient, walletFor } = localClients(params.rpcUrl);
+  const { publicClient, walletFor } = localClients(params.rpcUrl, params.chainId);
   const wallet = walletFor(params.deployer ?? anvilAccount(0));
   const hash = await wallet.deployContract({
     abi: GliskNFTAbi,
     bytecode: bytecode(),
-    args: ["GLISK Season 0", "GLISK", params.placeholderURI ?? PLACEHOLDER_URI, params.mintPrice ?? DEFAULT_MINT_PRICE],
+    args: [
+      "GLISK Season 0",
+      "GLISK0",
+      params.placeholderURI ?? PLACEHOLDER_URI,
+      params.mintPrice ?? DEFAULT_MINT_PRICE,
+    ],
   });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (!receipt.contractAddress) throw new Error("GliskNFT deployment produced no contract address");
   const address = receipt.contractAddress;
-  if (params.keeper)
-    await grantKeeper({ rpcUrl: params.rpcUrl, address, keeper: params.keeper, admin: params.deployer });
+  if (params.keeper) {
+    const { rpcUrl, chainId, keeper, deployer: admin } = params;
+    await grantKeeper({ rpcUrl, chainId, address, keeper, admin });
+  }
   return { address, startBlock: Number(receipt.blockNumber), deployTxHash: hash };
 }
 
 /** Grants `KEEPER_ROLE` on `address` to `keeper`, signed by the admin (anvil account 0 by default). */
-export async function grantKeeper(params: { rpcUrl: string; address: Address; keeper: Address; admin?: Account }) {
-  const { publicClient, walletFor } = localClients(params.rpcUrl);
+export async function grantKeeper(params: {
+  rpcUrl: string;
+  chainId?: number;
+  address: Address;
+  keeper: Address;
+  admin?: Account;
+}) {
+  const { publicClient, walletFor } = localClients(params.rpcUrl, params.chainId);
   const wallet = walletFor(params.admin ?? anvilAccount(0));
   const role = await publicClient.readContract({
     address: params.address,
@@ -92,12 +114,21 @@ export async function grantKeeper(params: { rpcUrl: string; address: Address; ke
   await publicClient.waitForTransactionReceipt({ hash });
 }
 
-export type MintParameters = { rpcUrl: string; address: Address; author: Address; quantity: number; minter?: Account };
+export type MintParameters = {
+  rpcUrl: string;
+  /** The chain's id when it is not 31337 (a fork of Base keeps 8453). */
+  chainId?: number;
+  address: Address;
+  /** Any address, the zero address included (the contract accepts a mint without an author). */
+  author: Address;
+  quantity: number;
+  minter?: Account;
+};
 export type MintReturnType = { tokenIds: bigint[]; txHash: Hash; blockNumber: bigint };
 
 /** Mints `quantity` tokens for `author`, paying the current mint price. */
 export async function mint(params: MintParameters): Promise<MintReturnType> {
-  const { publicClient, walletFor } = localClients(params.rpcUrl);
+  const { publicClient, walletFor } = localClients(params.rpcUrl, params.chainId);
   const wallet = walletFor(params.minter ?? anvilAccount(2));
   const price = await publicClient.readContract({
     address: params.address,

@@ -15,7 +15,6 @@ export const ENTRY_POINTS = {
   pipeline: "pipeline/main.ts",
   start: "scripts/start.ts",
   dev: "scripts/dev.ts",
-  "deploy-local": "scripts/deploy-local.ts",
 } as const;
 
 export type EntryPoint = keyof typeof ENTRY_POINTS;
@@ -24,8 +23,8 @@ export type EntryPoint = keyof typeof ENTRY_POINTS;
  * Node flags of the long-lived processes. V8 sizes the young generation by the machine's RAM (up to
  * 64 MB per semi-space on a large host), room that processes keeping little alive never need: capped
  * at 4 MB, scavenges run more often (each well under a millisecond) and the indexer stays about 250 MB
- * smaller, the pipeline about 100 MB (docs/operations.md). The Docker image sets the same through
- * NODE_OPTIONS.
+ * smaller, the pipeline about 100 MB (docs/operations.md). The image's supervisor (dist/start.js)
+ * starts both roles with them.
  */
 const LEAN_HEAP = ["--max-semi-space-size=4"];
 const NODE_FLAGS: Partial<Record<EntryPoint, string[]>> = { pipeline: LEAN_HEAP };

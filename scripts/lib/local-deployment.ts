@@ -1,51 +1,72 @@
 /**
- * The local deployment of GliskNFT that `npm run dev` runs against: reused while its contract is on
- * the chain, deployed again otherwise. The work (viem clients, signing, the contract's bytecode) runs
- * in a `deploy-local` child process, so the long-lived dev supervisor never loads it.
+ * The local deployment of GliskNFT that `npm run dev` and `npm run deploy:local` use: recorded in
+ * deployments/anvil.json (or the GLISK_DEV_DIR one), reused while its contract is on the chain.
  */
-import { execFile } from "node:child_process";
-import { entryArgs } from "./launch";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { type Address, getAddress } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { localDeploymentFile } from "../../common/network";
+import { anvilAccount, deployGlisk, localClients } from "./glisk";
 
-export type LocalDeployment = {
-  chainId: number;
-  address: `0x${string}`;
-  startBlock: number;
-  /** The address granted KEEPER_ROLE. */
-  keeper: `0x${string}`;
-  /** True when this call deployed a new contract (the recorded one was missing from the chain). */
-  redeployed: boolean;
-};
+export type LocalDeployment = { chainId: number; address: Address; startBlock: number };
 
 /** The local RPC endpoint: PONDER_RPC_URL_31337, else anvil on ANVIL_PORT (8545). */
 export const localRpcUrl = (env: NodeJS.ProcessEnv = process.env) =>
   env.PONDER_RPC_URL_31337 || `http://127.0.0.1:${env.ANVIL_PORT || 8545}`;
 
-export type EnsureLocalDeploymentParameters = {
-  rpcUrl: string;
-  /** The key whose address gets KEEPER_ROLE. */
-  keeperKey: string;
-  /** Where the deployment is recorded. */
-  file: string;
-};
+/** The keeper to grant: the address of KEEPER_PRIVATE_KEY, else anvil account 1. */
+export function localKeeper(env: NodeJS.ProcessEnv = process.env): Address {
+  const key = env.KEEPER_PRIVATE_KEY?.trim();
+  return key ? privateKeyToAccount(key as `0x${string}`).address : anvilAccount(1).address;
+}
+
+function readLocalDeployment(file = localDeploymentFile): LocalDeployment | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const raw = JSON.parse(readFileSync(file, "utf8")) as LocalDeployment;
+    return { chainId: raw.chainId, address: getAddress(raw.address), startBlock: raw.startBlock };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Deploys GliskNFT, grants the keeper and writes `file`. */
+export async function deployLocal(
+  rpcUrl: string,
+  keeper: Address,
+  file = localDeploymentFile,
+): Promise<LocalDeployment> {
+  const { publicClient } = localClients(rpcUrl);
+  const chainId = await publicClient.getChainId();
+  const { address, startBlock } = await deployGlisk({ rpcUrl, keeper });
+  const deployment = { chainId, address, startBlock };
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(deployment, null, 2)}\n`);
+  return deployment;
+}
 
 /**
- * The recorded deployment when its contract still exists on this chain, else a fresh deployment with
- * the keeper granted (`redeployed: true`): a new anvil chain has no code at the recorded address.
+ * The recorded deployment when its contract still exists on this chain, else a fresh deployment
+ * (`redeployed: true`): a new anvil chain has no code at the recorded address.
  */
-export function ensureLocalDeployment(p: EnsureLocalDeploymentParameters): Promise<LocalDeployment> {
-  const args = [...entryArgs("deploy-local"), "--if-missing", "--json", "--file", p.file];
-  const env = { ...process.env, PONDER_RPC_URL_31337: p.rpcUrl, KEEPER_PRIVATE_KEY: p.keeperKey };
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { env, timeout: 120_000 }, (error, stdout, stderr) => {
-      if (error) {
-        reject(new Error(`deploying GliskNFT to ${p.rpcUrl} failed: ${(stderr || error.message).trim()}`));
-        return;
-      }
-      try {
-        resolve(JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as LocalDeployment);
-      } catch {
-        reject(new Error(`deploy-local printed no deployment: ${stdout.trim().slice(-500)}`));
-      }
-    });
-  });
+export async function ensureLocalDeployment({
+  rpcUrl,
+  keeper,
+  file = localDeploymentFile,
+}: {
+  rpcUrl: string;
+  keeper: Address;
+  file?: string;
+}): Promise<LocalDeployment & { redeployed: boolean }> {
+  const recorded = readLocalDeployment(file);
+  if (recorded) {
+    const { publicClient } = localClients(rpcUrl);
+    const [chainId, code] = await Promise.all([
+      publicClient.getChainId(),
+      publicClient.getCode({ address: recorded.address }),
+    ]);
+    if (chainId === recorded.chainId && code && code !== "0x") return { ...recorded, redeployed: false };
+  }
+  return { ...(await deployLocal(rpcUrl, keeper, file)), redeployed: true };
 }

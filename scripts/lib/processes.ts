@@ -3,6 +3,7 @@
  * a throwaway Postgres cluster) as child processes on loopback.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer, Socket } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -142,4 +143,48 @@ export async function startRedis(
   const child = spawn("redis-server", redisServerArgs(port, options.dir), { stdio: ["ignore", "pipe", "pipe"] });
   await started(child, port, "redis-server");
   return { url: `redis://127.0.0.1:${port}`, port, process: child, stop: () => stopProcess(child) };
+}
+
+/** The pids whose parent is `pid` (Linux /proc). */
+export function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name in field 2 may hold spaces and parentheses: ppid follows its last ")".
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[1]) === pid && fields[0] !== "Z") found.push(Number(entry));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found;
+}
+
+/** The command line of process `pid` (Linux /proc), or "" when it is gone. */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * The child of `pid` whose command line contains `marker`. A supervisor run with tsx has other
+ * children than its roles (esbuild's service), so the first child is not necessarily the role.
+ */
+export function childRunning(pid: number, marker: string): number | undefined {
+  return childrenOf(pid).find((child) => commandLine(child).includes(marker));
+}
+
+/** Sends `signal` to the whole process group of `child` (it was spawned detached). */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (!child.pid) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // the group is gone
+  }
 }

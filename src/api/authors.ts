@@ -1,13 +1,14 @@
 /**
  * `GET /authors/:address/tokens?cursor=&limit=`: an author's tokens by ascending id, keyset-paginated
  * (`cursor` is the last id of the previous page, `nextCursor` is null on the last page).
- * `GET /authors/leaderboard?limit=`: authors by tokens minted, with how many are revealed.
+ * `GET /authors/leaderboard?limit=`: authors by tokens minted, with how many are revealed (address 0 is no author).
  */
 
 import { db } from "ponder:api";
 import { author, token } from "ponder:schema";
 import { Hono } from "hono";
-import { and, asc, desc, eq, gt } from "ponder";
+import { and, asc, desc, eq, gt, ne } from "ponder";
+import { zeroAddress } from "viem";
 import { z } from "zod";
 import { address, limit, tokenId } from "./params";
 import { authorJson, tokenJson } from "./serialize";
@@ -20,6 +21,8 @@ export const authors = new Hono()
     const rows = await db
       .select()
       .from(author)
+      // Tokens minted for address(0) have no author (they are made from DEFAULT_PROMPT).
+      .where(ne(author.id, zeroAddress))
       .orderBy(desc(author.tokensMinted), asc(author.firstMintBlock), asc(author.id))
       .limit(query.limit);
     return c.json({ items: rows.map((row, i) => ({ rank: i + 1, ...authorJson(row) })) });

@@ -39,16 +39,23 @@ export function configEnv(config: Config): Record<string, string> {
 
 export type Harness = {
   ctx: Context;
+  /** The environment the server's config was parsed from. */
+  env: Record<string, string>;
   server: RunningServer;
   rpcUrl: string;
   contract: `0x${string}`;
   ipfsDir: string;
-  /** fetch against the server; `token: false` sends no Authorization header. */
+  /** fetch against the server; `token: false` sends no Authorization header; a body is sent as JSON. */
   call: (pathname: string, init?: RequestInit & { token?: string | false }) => Promise<Response>;
 };
 
-/** Starts anvil, Redis, a database and the server for this test file. */
-export function useServer(extraEnv: Record<string, string> = {}): () => Harness {
+/**
+ * Starts anvil, Redis, a database and the server for this test file. `extraEnv` may be a function,
+ * called once anvil is up (and after earlier `beforeAll` hooks, such as ones starting fakes).
+ */
+export function useServer(
+  extraEnv: Record<string, string> | ((services: { rpcUrl: string }) => Record<string, string>) = {},
+): () => Harness {
   const anvil = useAnvil();
   const redis = useRedis();
   let harness: Harness | undefined;
@@ -60,7 +67,7 @@ export function useServer(extraEnv: Record<string, string> = {}): () => Harness 
     const ipfsDir = mkdtempSync(path.join(tmpdir(), "glisk-ipfs-"));
     const keeperKey = keeper.getHdKey().privateKey;
     if (!keeperKey) throw new Error("no key for anvil account 1");
-    const config = parseConfig({
+    const env: Record<string, string> = {
       NODE_ENV: "test",
       LOG_LEVEL: "silent",
       HOST: "127.0.0.1",
@@ -76,12 +83,14 @@ export function useServer(extraEnv: Record<string, string> = {}): () => Harness 
       IPFS_DATA_DIR: ipfsDir,
       KEEPER_PRIVATE_KEY: `0x${Buffer.from(keeperKey).toString("hex")}`,
       ...(db.kind === "postgres" ? { DATABASE_URL: db.url } : { PIPELINE_DATA_DIR: db.dir }),
-      ...extraEnv,
-    });
+      ...(typeof extraEnv === "function" ? extraEnv({ rpcUrl: anvil().url }) : extraEnv),
+    };
+    const config = parseConfig(env);
     const ctx = await createContext(config, { logger: createLogger({ level: "silent" }) });
     const server = await startServer(ctx);
     harness = {
       ctx,
+      env,
       server,
       rpcUrl: anvil().url,
       contract: address,
@@ -89,7 +98,11 @@ export function useServer(extraEnv: Record<string, string> = {}): () => Harness 
       call: (pathname, { token = ADMIN_TOKEN, headers, ...init } = {}) =>
         fetch(`${server.url}${pathname}`, {
           ...init,
-          headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(headers as Record<string, string>) },
+          headers: {
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+            ...(headers as Record<string, string>),
+          },
         }),
     };
     cleanup = async () => {
@@ -121,4 +134,24 @@ export async function mintDetected(h: Harness, p: { author: `0x${string}`; quant
     });
   }
   return minted.tokenIds.map(String);
+}
+
+export type Variant = { ctx: Context; server: RunningServer; close: () => Promise<void> };
+
+/**
+ * Another server on the harness's database and Redis, its environment changed by `env`: a variant
+ * configuration, or a second replica. Stop it with `close`.
+ */
+export async function startVariant(h: Harness, env: Record<string, string> = {}): Promise<Variant> {
+  const config = parseConfig({ ...h.env, PORT: String(await freePort()), ...env });
+  const ctx = await createContext(config, { db: h.ctx.db, logger: createLogger({ level: "silent" }) });
+  const server = await startServer(ctx);
+  return {
+    ctx,
+    server,
+    close: async () => {
+      await server.close();
+      await ctx.close();
+    },
+  };
 }

@@ -9,7 +9,7 @@ import path from "node:path";
 import type { Job } from "bullmq";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { type GenerateJobData, generateJobId, stageJobOptions } from "../../common/jobs";
-import { createLogger } from "../../common/logger";
+import { createLogger, type Logger } from "../../common/logger";
 import { startFakePinata } from "../../fakes/pinata";
 import { startFakeReplicate } from "../../fakes/replicate";
 import { parseConfig } from "../../pipeline/config";
@@ -96,10 +96,13 @@ export function useStages() {
     };
   };
 
-  /** Starts a context and the stage workers for `env(extra)`. */
-  const start = async (extra: Record<string, string> = {}): Promise<Pipeline> => {
+  /** Starts a context and the stage workers for `env(extra)`; silent unless a `logger` is given. */
+  const start = async (extra: Record<string, string> = {}, logger?: Logger): Promise<Pipeline> => {
     const config = parseConfig(env(extra));
-    const ctx = await createContext(config, { db: need(state.db, "db"), logger: createLogger({ level: "silent" }) });
+    const ctx = await createContext(config, {
+      db: need(state.db, "db"),
+      logger: logger ?? createLogger({ level: "silent" }),
+    });
     const workers = startStageWorkers(ctx);
     let stopped = false;
     const pipeline: Pipeline = {

@@ -1,11 +1,11 @@
 /**
- * A real Ponder process for integration tests: `ponder dev --disable-ui` or `ponder start` on a free
+ * A real Ponder process for the tests and benchmarks: `ponder dev --disable-ui` or `ponder start` on a free
  * loopback port, with its own PGlite directory or Postgres database so test files running in
  * parallel never share state.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
-import { freePort, ponderBin, stopProcess } from "../../scripts/lib/processes";
+import { freePort, ponderBin, stopProcess } from "./processes";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -39,9 +39,8 @@ export type PonderProcess = {
   stop: () => Promise<void>;
 };
 
-/** Starts Ponder against the given chain, Redis and database, and waits until it serves. */
-export async function startPonder(options: StartPonderOptions): Promise<PonderProcess> {
-  const port = await freePort();
+/** The command line and environment of a Ponder process for `options`, listening on `port`. */
+function ponderCommand(options: StartPonderOptions, port: number): { args: string[]; env: NodeJS.ProcessEnv } {
   const args = [
     ponderBin(),
     options.command,
@@ -68,6 +67,8 @@ export async function startPonder(options: StartPonderOptions): Promise<PonderPr
     PONDER_PGLITE_DIR: options.database.kind === "pglite" ? options.database.dir : "/nonexistent/pglite-unused",
     PONDER_TELEMETRY_DISABLED: "true",
     NODE_ENV: "development",
+    // Tests and benchmarks poll from one address far faster than any client: the limit is tested on its own.
+    INDEXER_RATE_LIMIT_PER_IP: "1000000",
     ...options.env,
   };
   // The schema comes from --schema only; Ponder would otherwise take it from here.
@@ -75,6 +76,13 @@ export async function startPonder(options: StartPonderOptions): Promise<PonderPr
   // Ponder prefers PORT over --port.
   delete env.PORT;
   delete env.DATABASE_PRIVATE_URL;
+  return { args, env };
+}
+
+/** Starts Ponder against the given chain, Redis and database, and waits until it serves. */
+export async function startPonder(options: StartPonderOptions): Promise<PonderProcess> {
+  const port = await freePort();
+  const { args, env } = ponderCommand(options, port);
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
   let text = "";
   const keep = (chunk: Buffer) => {
