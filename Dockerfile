@@ -8,7 +8,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # The long-lived processes run compiled JavaScript (scripts/build.ts), not the TypeScript sources.
-FROM deps AS build
+FROM node:24-slim AS build
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
 COPY . .
 RUN node --import tsx scripts/build.ts
 

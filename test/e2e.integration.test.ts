@@ -54,7 +54,6 @@ function stackEnv(): NodeJS.ProcessEnv {
     NODE_ENV: "development",
     LOG_LEVEL: "warn",
     NO_COLOR: "1",
-    BATCH_REVEAL_WAIT_SECONDS: "3600",
   };
   // The stack under test owns its storage: PGlite in GLISK_DEV_DIR and its own redis-server.
   for (const key of [
@@ -108,11 +107,11 @@ async function waitRevealed(ids: bigint[], timeoutMs: number) {
 }
 
 /** Starts `npm run dev` (scripts/dev.ts) and waits for its banner. */
-async function startDev(): Promise<void> {
+async function startDev(extra: NodeJS.ProcessEnv = {}): Promise<void> {
   output = "";
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/dev.ts"], {
     cwd: root,
-    env: stackEnv(),
+    env: { ...stackEnv(), ...extra },
     stdio: ["ignore", "pipe", "pipe"],
   });
   dev = child;
@@ -283,7 +282,94 @@ describe("npm run dev, end to end", () => {
     }
   });
 
-  test("manual reveal through the API and the CLI reveals ready tokens that would otherwise wait", async () => {
+  test("the live API refuses a missing token with 401 and bad input with 400", async () => {
+    expect((await call("/admin/system", { token: false })).status).toBe(401);
+    expect((await call("/admin/system", { token: "nope" })).status).toBe(401);
+    const bad = await call("/admin/reveal", { method: "POST", body: JSON.stringify({ tokenIds: ["x"] }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("invalid_request");
+    expect((await call("/ipfs/not-a-cid", { token: false })).status).toBe(400);
+    const ready = await call("/health/ready", { token: false });
+    expect(ready.status).toBe(200);
+    const indexer = (await (await call("/health/indexer", { token: false })).json()) as { status: string; lag: number };
+    expect(indexer.status).toBe("ok");
+    const metrics = await (await call("/metrics", { token: false })).text();
+    expect(Number(metrics.match(/^glisk_reveal_gas_used_total (\d+)/m)?.[1])).toBeGreaterThan(0);
+    expect(metrics).toMatch(/^glisk_tokens\{status="revealed"\} (3\d|[4-9]\d)/m);
+  });
+
+  test("Bull Board opens in a browser with the admin token and shows the three queues", async () => {
+    expect(existsSync(CHROMIUM), `chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`).toBe(true);
+    const profile = mkdtempSync(path.join(tmpdir(), "glisk-chromium-"));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+      extraHTTPHeaders: { authorization: `Bearer ${TOKEN}` },
+    });
+    try {
+      const page = await context.newPage();
+      const response = await page.goto(`${api()}/admin/queues`);
+      expect(response?.status()).toBe(200);
+      for (const name of ["generate", "pin", "reveal"]) {
+        await page.locator(`a[href$="/queue/${name}"]`).first().waitFor({ state: "visible", timeout: 30_000 });
+      }
+      expect(await page.title()).toContain("GLISK");
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+    const anonymous = await fetch(`${api()}/admin/queues`);
+    expect(anonymous.status).toBe(401);
+  }, 90_000);
+
+  test("Ctrl-C stops every child, and a second run resumes the same chain and pipeline state", async () => {
+    expect(await interruptDev()).toBe(0);
+    expect(output).toMatch(/\[dev\]\s+stopped/);
+    for (const port of Object.values(ports)) expect(await isListening(port), `port ${port} still open`).toBe(false);
+    const session = JSON.parse(readFileSync(path.join(devDir, "dev-session.json"), "utf8")) as { running: boolean };
+    expect(session.running).toBe(false);
+
+    // The second run reveals only on request: this test and the next reveal ready tokens by hand.
+    await startDev({ REVEAL_AUTOMATIC: "false" });
+    expect(output).toContain("resuming the previous local chain");
+    expect(output).not.toContain("redeployed");
+    expect(await read<boolean>("isRevealed", 1n)).toBe(true);
+    const token = (await (await call("/admin/tokens/1")).json()) as { pipeline: { status: string } };
+    expect(token.pipeline.status).toBe("revealed");
+
+    // Still whole after the restart: a new mint flows to ready and a manual reveal goes through.
+    const { tokenIds, blockNumber } = await mint({
+      rpcUrl: rpcUrl(),
+      address: contract,
+      author: authors[2] as Address,
+      quantity: 1,
+    });
+    const id = tokenIds[0] as bigint;
+    await waitFor(
+      async () => {
+        const body = (await (await call(`/admin/tokens/${id}`)).json()) as { pipeline: { status: string } | null };
+        const head = await localClients(rpcUrl()).publicClient.getBlockNumber();
+        return body.pipeline?.status === "uploaded" && head >= blockNumber + 4n;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, message: `token ${id} ready after the restart` },
+    );
+    expect(
+      (await call("/admin/reveal", { method: "POST", body: JSON.stringify({ tokenIds: [id.toString()] }) })).status,
+    ).toBe(202);
+    await waitRevealed([id], 60_000);
+  }, 300_000);
+
+  test("manual reveal through the API and the CLI reveals ready tokens one at a time while REVEAL_AUTOMATIC is off", async () => {
     const { tokenIds, blockNumber } = await mint({
       rpcUrl: rpcUrl(),
       address: contract,
@@ -331,92 +417,6 @@ describe("npm run dev, end to end", () => {
     });
     expect(JSON.parse(status.stdout)).toMatchObject({ chain: { isRevealed: true } });
   }, 150_000);
-
-  test("the live API refuses a missing token with 401 and bad input with 400", async () => {
-    expect((await call("/admin/system", { token: false })).status).toBe(401);
-    expect((await call("/admin/system", { token: "nope" })).status).toBe(401);
-    const bad = await call("/admin/reveal", { method: "POST", body: JSON.stringify({ tokenIds: ["x"] }) });
-    expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("invalid_request");
-    expect((await call("/ipfs/not-a-cid", { token: false })).status).toBe(400);
-    const ready = await call("/health/ready", { token: false });
-    expect(ready.status).toBe(200);
-    const indexer = (await (await call("/health/indexer", { token: false })).json()) as { status: string; lag: number };
-    expect(indexer.status).toBe("ok");
-    const metrics = await (await call("/metrics", { token: false })).text();
-    expect(Number(metrics.match(/^glisk_reveal_gas_used_total (\d+)/m)?.[1])).toBeGreaterThan(0);
-    expect(metrics).toMatch(/^glisk_tokens\{status="revealed"\} (3[2-9]|[4-9]\d)/m);
-  });
-
-  test("Bull Board opens in a browser with the admin token and shows the three queues", async () => {
-    expect(existsSync(CHROMIUM), `chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`).toBe(true);
-    const profile = mkdtempSync(path.join(tmpdir(), "glisk-chromium-"));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-      extraHTTPHeaders: { authorization: `Bearer ${TOKEN}` },
-    });
-    try {
-      const page = await context.newPage();
-      const response = await page.goto(`${api()}/admin/queues`);
-      expect(response?.status()).toBe(200);
-      for (const name of ["generate", "pin", "reveal"]) {
-        await page.locator(`a[href$="/queue/${name}"]`).first().waitFor({ state: "visible", timeout: 30_000 });
-      }
-      expect(await page.title()).toContain("GLISK");
-    } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
-    const anonymous = await fetch(`${api()}/admin/queues`);
-    expect(anonymous.status).toBe(401);
-  }, 90_000);
-
-  test("Ctrl-C stops every child, and a second run resumes the same chain and pipeline state", async () => {
-    expect(await interruptDev()).toBe(0);
-    expect(output).toMatch(/\[dev\]\s+stopped/);
-    for (const port of Object.values(ports)) expect(await isListening(port), `port ${port} still open`).toBe(false);
-    const session = JSON.parse(readFileSync(path.join(devDir, "dev-session.json"), "utf8")) as { running: boolean };
-    expect(session.running).toBe(false);
-
-    await startDev();
-    expect(output).toContain("resuming the previous local chain");
-    expect(output).not.toContain("redeployed");
-    expect(await read<boolean>("isRevealed", 1n)).toBe(true);
-    const token = (await (await call("/admin/tokens/1")).json()) as { pipeline: { status: string } };
-    expect(token.pipeline.status).toBe("revealed");
-
-    // Still whole after the restart: a new mint flows to ready and a manual reveal goes through.
-    const { tokenIds, blockNumber } = await mint({
-      rpcUrl: rpcUrl(),
-      address: contract,
-      author: authors[2] as Address,
-      quantity: 1,
-    });
-    const id = tokenIds[0] as bigint;
-    await waitFor(
-      async () => {
-        const body = (await (await call(`/admin/tokens/${id}`)).json()) as { pipeline: { status: string } | null };
-        const head = await localClients(rpcUrl()).publicClient.getBlockNumber();
-        return body.pipeline?.status === "uploaded" && head >= blockNumber + 4n;
-      },
-      { timeoutMs: 60_000, intervalMs: 250, message: `token ${id} ready after the restart` },
-    );
-    expect(
-      (await call("/admin/reveal", { method: "POST", body: JSON.stringify({ tokenIds: [id.toString()] }) })).status,
-    ).toBe(202);
-    await waitRevealed([id], 60_000);
-  }, 300_000);
 
   test("after kill -9 of npm run dev, the next run stops the children it left, says so, and starts clean", async () => {
     const killed = dev as ChildProcess;

@@ -1,6 +1,6 @@
 /** On-chain reveal by the keeper: batching, confirmations, fees, stuck-transaction handling. */
 import { z } from "zod";
-import { int, num, optionalString } from "../../common/env";
+import { bool, int, num, optionalString } from "../../common/env";
 
 export const revealEnv = z.object({
   KEEPER_PRIVATE_KEY: optionalString(),
@@ -15,6 +15,11 @@ export const revealEnv = z.object({
    * full transaction; with nothing on its way, ready tokens go at once.
    */
   BATCH_REVEAL_WAIT_SECONDS: num(5, { min: 0 }),
+  /**
+   * false: nothing is revealed automatically; ready tokens wait until an operator reveals them
+   * (POST /admin/reveal, `glisk reveal`), e.g. to hold a season's reveal for a set moment.
+   */
+  REVEAL_AUTOMATIC: bool(true),
   REVEAL_CONFIRMATIONS: int(3, { min: 0 }),
   REVEAL_GAS_BUFFER: num(1.2, { min: 1, max: 5 }),
   REVEAL_MAX_FEE_GWEI: num(5, { min: 0 }),

@@ -127,11 +127,12 @@ async function sendWhileDue(r: Round): Promise<"done" | "fees-above-cap"> {
 }
 
 /**
- * Whether an automatic round sends now (reveal-due.ts); when it does not, the `timer` round is
- * scheduled for when the oldest ready token's wait runs out.
+ * Whether an automatic round sends now (reveal-due.ts; never with REVEAL_AUTOMATIC=false); when it
+ * does not, the `timer` round is scheduled for when the oldest ready token's wait runs out.
  */
 async function isDue(r: Round): Promise<boolean> {
   const c = r.ctx.config;
+  if (!c.REVEAL_AUTOMATIC) return false;
   const batchTokens = tokensPerTransaction({
     budget: c.REVEAL_GAS_BUDGET,
     buffer: c.REVEAL_GAS_BUFFER,
