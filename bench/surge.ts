@@ -9,6 +9,7 @@
  *   Replicate's limit of 600 creates a minute (429 + Retry-After past it) and 3 s per prediction. The
  *   floor is N / rate + prediction time + 3 blocks: no pipeline can beat it without exceeding the limit.
  * - `local:N`: the same with the offline image provider: no provider limit, the pipeline's own speed.
+ *   "minted by s" is when the last mint's receipt came back: no reveal can come before it.
  * - `idle-local:K`, `idle-replicate:K`: K single-token mints, each after the previous one is revealed,
  *   mint → revealed in seconds (from the mint's receipt to the reveal seen on-chain) and in blocks.
  *
@@ -51,6 +52,7 @@ async function surge(stack: Stack, row: Row) {
   const watcher = watchReveals({ rpcUrl: stack.rpcUrl, contract: stack.contract, fromBlock: stack.startBlock });
   const started = Date.now();
   const minted = await mintSurge({ rpcUrl: stack.rpcUrl, contract: stack.contract, count: row.n });
+  const mintedBy = (Date.now() - started) / 1000;
   const perSecond = REPLICATE.perMinute / 60;
   await watcher.until(
     minted.map((t) => t.id),
@@ -63,6 +65,7 @@ async function surge(stack: Stack, row: Row) {
     row.kind === "replicate" ? row.n / perSecond + REPLICATE.predictMs / 1000 + CONFIRMATIONS * BLOCK_SECONDS : 0;
   const created = stack.replicate?.counters.created;
   return {
+    "minted by s": fixed(mintedBy),
     seconds: fixed(seconds),
     floor: floor ? fixed(floor) : "—",
     ratio: floor ? fixed(seconds / floor, 2) : "—",
