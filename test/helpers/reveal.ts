@@ -47,6 +47,16 @@ export async function testContext(db: Db, env: Record<string, string>, logger?: 
   return createContext(config, { db, logger: logger ?? createLogger({ level: config.LOG_LEVEL }) });
 }
 
+/** The columns of a seeded row that no failure or reveal has touched. */
+const NOT_REVEALED = {
+  generate_error: null,
+  pin_error: null,
+  reveal_error: null,
+  reveal_tx_id: null,
+  reveal_tx_hash: null,
+  reveal_block_number: null,
+} as const;
+
 /** Records every token of `minted` as ready (uploaded, with a metadata CID), as the pin stage leaves it. */
 export async function seedReady(
   db: Db,
@@ -74,12 +84,7 @@ export async function seedReady(
         image_mime: "image/png",
         image_size: 1000,
         metadata_cid: cidV0(`metadata-${id}-${p.minted.txHash}`),
-        generate_error: null,
-        pin_error: null,
-        reveal_error: null,
-        reveal_tx_id: null,
-        reveal_tx_hash: null,
-        reveal_block_number: null,
+        ...NOT_REVEALED,
         ready_at: now,
         created_at: now,
         updated_at: now,
@@ -114,12 +119,7 @@ export async function seedUpstream(db: Db, p: { tokenId?: string; chainId?: numb
       image_mime: null,
       image_size: null,
       metadata_cid: null,
-      generate_error: null,
-      pin_error: null,
-      reveal_error: null,
-      reveal_tx_id: null,
-      reveal_tx_hash: null,
-      reveal_block_number: null,
+      ...NOT_REVEALED,
       ready_at: null,
     })
     .execute();
