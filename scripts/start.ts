@@ -16,7 +16,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { EXIT_CONFIG } from "../common/exit-codes";
-import { scrubber } from "../common/logger";
+import { scrubber } from "../common/scrubber";
 import { secretValuesOfEnv } from "../common/secrets";
 import { parseIndexerConfig } from "../indexer/parse-config";
 import { parseConfig } from "../pipeline/config";
