@@ -7,8 +7,8 @@
  * output. Ctrl-C stops them in order. Every environment variable reaches the children; dev decides only
  * the chain, the contract, the Redis URL and the pipeline's port, and fills in unset local defaults.
  */
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { getAddress } from "viem";
 import { type DevPaths, devPaths } from "../common/local-stack";
@@ -41,6 +41,9 @@ const record = (child: Child) =>
 function adminToken(): string {
   if (env.ADMIN_API_TOKEN) return env.ADMIN_API_TOKEN;
   if (existsSync(paths.adminToken)) return readFileSync(paths.adminToken, "utf8").trim();
+  // Required here, not imported: an ES import of node:crypto loads WebCrypto as well, ~2 MB kept for
+  // as long as the stack runs, to make one token on the first run.
+  const { randomBytes } = createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
   const token = randomBytes(24).toString("hex");
   mkdirSync(paths.data, { recursive: true });
   writeFileSync(paths.adminToken, `${token}\n`, { mode: 0o600 });
