@@ -6,7 +6,7 @@
  * after its backfill, or once it has stopped answering at all. The supervisor then restarts it.
  */
 import { type BlockPoint, indexedBlock, indexerLag, type PonderStatus } from "../../common/indexer-lag";
-import { parseIndexerConfig } from "../../indexer/parse-config";
+import type { IndexerConfig } from "../../indexer/parse-config";
 import { httpRequest, jsonOf } from "./http-request";
 
 export type IndexerWatchParameters = {
@@ -97,22 +97,24 @@ export function watchIndexer(p: IndexerWatchParameters): { stop: () => void } {
   return { stop: () => clearInterval(timer) };
 }
 
+/** The watch's limits as both supervisors configure it, without its callers' URL and callback. */
+export type StallWatchSettings = Pick<
+  IndexerWatchParameters,
+  "rpcUrl" | "chainId" | "maxBlocks" | "maxSeconds" | "restartAfterMs"
+>;
+
 /**
- * The watch as both supervisors configure it, from the indexer's own settings (INDEXER_MAX_LAG_*,
- * INDEXER_STALL_RESTART_SECONDS); undefined when restarts are off (0).
+ * The limits from the indexer's own settings (INDEXER_MAX_LAG_*, INDEXER_STALL_RESTART_SECONDS);
+ * undefined when restarts are off (0). Takes the parsed config rather than parsing it: npm run dev's
+ * supervisor receives these from a child (scripts/dev/steps.ts) and never loads the parser.
  */
-export function watchIndexerStalls(
-  env: NodeJS.ProcessEnv,
-  p: Pick<IndexerWatchParameters, "indexerUrl" | "answering" | "onStall">,
-): { stop: () => void } | undefined {
-  const config = parseIndexerConfig(env);
+export function stallWatchSettings(config: IndexerConfig): StallWatchSettings | undefined {
   if (config.INDEXER_STALL_RESTART_SECONDS === 0) return undefined;
-  return watchIndexer({
-    ...p,
+  return {
     rpcUrl: config.network.rpcUrl,
     chainId: config.network.chainId,
     maxBlocks: config.INDEXER_MAX_LAG_BLOCKS,
     maxSeconds: config.INDEXER_MAX_LAG_SECONDS,
     restartAfterMs: config.INDEXER_STALL_RESTART_SECONDS * 1000,
-  });
+  };
 }
