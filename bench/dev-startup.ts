@@ -15,7 +15,7 @@ import { startAnvil } from "../scripts/lib/processes";
 /** Starts dev, waits for its banner, stops it; returns the seconds to the banner. */
 async function timed(extra: Record<string, string>, dir?: string): Promise<number> {
   const started = Date.now();
-  const dev: DevRun = await startDev({ LOG_LEVEL: "error", ...extra }, dir);
+  const dev: DevRun = await startDev({ LOG_LEVEL: "error", ...extra }, { dir });
   try {
     await dev.ready();
     return (Date.now() - started) / 1000;

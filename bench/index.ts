@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-for (const name of ["gas", "stages", "reveal", "authors", "abuse", "dev-startup"]) {
+for (const name of ["gas", "stages", "reveal", "authors", "abuse", "dev-startup", "dev-memory"]) {
   const file = path.join(import.meta.dirname, `${name}.ts`);
   if (!existsSync(file)) continue;
   console.log(`\n## bench:${name}`);

@@ -19,7 +19,7 @@ import { Redis } from "ioredis";
 import { type GenerateJobData, generateJobData, generateJobId, QUEUE, stageJobOptions } from "../common/jobs";
 import { startFakePinata } from "../fakes/pinata";
 import { startFakeReplicate } from "../fakes/replicate";
-import { emptyQueues } from "../scripts/dev/redis";
+import { emptyQueues } from "../scripts/dev/external-redis";
 import { anvilAccount, deployGlisk, mint, waitFor } from "../scripts/lib/glisk";
 import { freePort, startAnvil, startRedis, stopProcess } from "../scripts/lib/processes";
 import { createScratchDatabase } from "../scripts/lib/scratch-database";

@@ -1,13 +1,17 @@
 /**
  * Where `npm run dev` keeps the local stack's state, and how the tools (the `glisk` CLI, `npm run
- * mint`) find its admin API: shared by the dev supervisor, the scripts and the CLI.
+ * mint`) find its admin API: shared by the dev supervisor, the scripts and the CLI. Node built-ins only:
+ * the dev supervisor stays small (common/network.ts, which loads viem, imports from here, not the reverse).
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { localDeploymentFile } from "./network";
 
+// import.meta.url rather than import.meta.dirname: Ponder loads this file through vite-node, which has no dirname.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Where `npm run deploy:local` records the local deployment. */
+export const localDeploymentFile = path.join(root, "deployments", "anvil.json");
 
 export type DevPaths = ReturnType<typeof devPaths>;
 

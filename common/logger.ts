@@ -1,5 +1,6 @@
 /** Structured JSON logs (pino). Secrets are redacted wherever they appear as fields. */
 import { pino } from "pino";
+import { scrubber } from "./scrubber";
 import { secretKeys } from "./secrets";
 
 const secretFields = [...secretKeys, "privateKey", "authorization", "token", "jwt", "apiKey"];
@@ -26,14 +27,4 @@ export function createLogger({
     { name, level, redact: { paths: redact, censor: "[redacted]" }, hooks: { streamWrite: scrubber(secrets) } },
     destination,
   );
-}
-
-/** A function that replaces every occurrence of `values` in a text with "[redacted]". */
-export function scrubber(values: readonly string[]): (text: string) => string {
-  if (values.length === 0) return (text) => text;
-  return (text) => {
-    let out = text;
-    for (const value of values) if (out.includes(value)) out = out.split(value).join("[redacted]");
-    return out;
-  };
 }

@@ -3,9 +3,8 @@
  * pipeline. Presets carry the deployed GLISK Season 0 addresses; env overrides any preset.
  */
 import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { type Address, getAddress, isAddress } from "viem";
+import { localDeploymentFile } from "./local-stack";
 
 export const networks = {
   anvil: { chainId: 31337, address: undefined, startBlock: undefined, defaultRpcUrl: "http://127.0.0.1:8545" },
@@ -25,13 +24,6 @@ export const networks = {
 
 export type NetworkName = keyof typeof networks;
 export type Network = { name: NetworkName; chainId: number; rpcUrl: string; address: Address; startBlock: number };
-
-/** Where `npm run deploy:local` records the local deployment. */
-// import.meta.url rather than import.meta.dirname: Ponder loads this file through vite-node, which has no dirname.
-export const localDeploymentFile = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "../deployments/anvil.json",
-);
 
 type Env = Record<string, string | undefined>;
 

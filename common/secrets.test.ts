@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { deadRpcUrl, RPC_KEY, rpcFailure } from "../test/helpers/rpc-failure";
-import { createLogger, scrubber } from "./logger";
+import { createLogger } from "./logger";
+import { scrubber } from "./scrubber";
 import { maskUrl, secretValues, secretValuesOfEnv } from "./secrets";
 
 const JWT = "eyJhbGciOiJIUzI1NiJ9.pinata-jwt-body.signature";

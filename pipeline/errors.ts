@@ -107,7 +107,7 @@ const isViemError = (error: unknown): boolean =>
   typeof (error as { shortMessage?: unknown }).shortMessage === "string" &&
   typeof (error as { walk?: unknown }).walk === "function";
 
-/** Removes every secret of the running configuration from a text (common/logger.ts `scrubber`). */
+/** Removes every secret of the running configuration from a text (common/scrubber.ts). */
 export type Scrub = (text: string) => string;
 
 const keep: Scrub = (text) => text;

@@ -1,6 +1,6 @@
 /**
  * `npm run build`: the entry points that run for long (the pipeline, `npm start`'s supervisor, `npm
- * run dev`'s supervisor) and the deploy step dev runs as a child, bundled by esbuild into `dist/` as
+ * run dev`'s supervisor) and the start-up steps dev runs as children (scripts/dev-steps.ts), bundled by esbuild into `dist/` as
  * plain JavaScript. Node runs them without a TypeScript loader: no tsx hooks thread, no transform
  * caches, a smaller heap (docs/operations.md has the figures). Dependencies stay in node_modules and
  * load from there (PGlite, BullMQ and Bull Board find their own files), except the pure ES modules in

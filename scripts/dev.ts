@@ -6,26 +6,31 @@
  * redis-server), the indexer (`ponder dev`) and the pipeline, each a child process with prefixed
  * output. Ctrl-C stops them in order. Every environment variable reaches the children; dev decides only
  * the chain, the contract, the Redis URL and the pipeline's port, and fills in unset local defaults.
+ *
+ * The supervisor lives as long as the stack, so it loads no viem, zod, ioredis or BullMQ: the start-up
+ * steps that need them (the mode, the deployment, the settings checks) run in short-lived children
+ * (dev/run-step.ts). `npm run dev` also starts it with --max-opt=1 (V8's interpreter and baseline
+ * compiler only): forwarding lines needs no optimising compiler, whose code and memory would add about
+ * 4 MB resident (npm run bench:dev-memory).
  */
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import { getAddress } from "viem";
-import { type DevPaths, devPaths } from "../common/local-stack";
+import { devPaths } from "../common/local-stack";
 import { maskUrl, secretValuesOfEnv } from "../common/secrets";
 import { banner } from "./dev/banner";
 import { startChain } from "./dev/chain";
-import { checkSettings } from "./dev/check-settings";
 import { type Child, killAllOnExit, say } from "./dev/children";
-import { type DevDeployment, prepareDeployment } from "./dev/deployment";
 import { stopLeftovers } from "./dev/leftovers";
-import { type DevMode, resolveDevMode, stackDirName } from "./dev/mode";
+import type { DevMode } from "./dev/mode";
 import { checkPorts } from "./dev/ports";
-import { devRedis, emptyQueues } from "./dev/redis";
+import { devRedis } from "./dev/redis";
+import { runStep } from "./dev/run-step";
+import { serviceEnv } from "./dev/service-env";
 import { type ServicesParameters, startIndexer, startServices } from "./dev/services";
 import { markRunning, markStopped, previousRun, readSession, recordChild, recordStack } from "./dev/session";
-import { anvilKey } from "./lib/glisk";
-import { watchIndexerStalls } from "./lib/indexer-watch";
+import { stackPaths } from "./dev/stack-paths";
+import { watchIndexer } from "./lib/indexer-watch";
 
 const root = path.resolve(import.meta.dirname, "..");
 const paths = devPaths(process.env);
@@ -33,6 +38,7 @@ const env = process.env;
 const anvilPort = Number(env.ANVIL_PORT || 8545);
 const indexerPort = Number(env.INDEXER_PORT || 42069);
 const pipelinePort = Number(env.PORT || 42070);
+const ports = { anvilPort, indexerPort, pipelinePort };
 const children: Child[] = [];
 killAllOnExit(children);
 const record = (child: Child) =>
@@ -41,19 +47,13 @@ const record = (child: Child) =>
 function adminToken(): string {
   if (env.ADMIN_API_TOKEN) return env.ADMIN_API_TOKEN;
   if (existsSync(paths.adminToken)) return readFileSync(paths.adminToken, "utf8").trim();
+  // Required here, not imported: an ES import of node:crypto loads WebCrypto as well, ~2 MB kept for
+  // as long as the stack runs, to make one token on the first run.
+  const { randomBytes } = createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
   const token = randomBytes(24).toString("hex");
   mkdirSync(paths.data, { recursive: true });
   writeFileSync(paths.adminToken, `${token}\n`, { mode: 0o600 });
   return token;
-}
-
-/** Where the mode keeps its chain and derived state: the top of the data dir locally, a folder per deployment otherwise. */
-function stackPaths(mode: DevMode): DevPaths {
-  const name = stackDirName(mode);
-  if (!name) return paths;
-  const dir = path.join(paths.data, name);
-  const [redis, ponder, pipeline, ipfs] = ["redis", "ponder", "pipeline", "ipfs"].map((d) => path.join(dir, d));
-  return { ...paths, anvilState: path.join(dir, "anvil", "state.json"), redis, ponder, pipeline, ipfs } as DevPaths;
 }
 
 let stopping: Promise<void> | undefined;
@@ -97,52 +97,12 @@ async function restartIndexer(services: ServicesParameters, reason: string) {
   stopAllWhenExited(fresh);
 }
 
-type Target = { name: string; chainId: number; address: string; startBlock: number; rpcUrl: string };
-
-/** The children's environment: local defaults, then the caller's environment, then what dev decided. */
-function serviceEnv(mode: DevMode, t: Target, extra: { keeperKey: string; redisUrl: string; token: string }) {
-  const stack = stackPaths(mode);
-  return {
-    PONDER_PGLITE_DIR: stack.ponder,
-    PIPELINE_DATA_DIR: stack.pipeline,
-    IPFS_DATA_DIR: stack.ipfs,
-    INDEXER_URL: `http://127.0.0.1:${indexerPort}`,
-    KEEPER_PRIVATE_KEY: extra.keeperKey,
-    ADMIN_API_TOKEN: extra.token,
-    // A fork makes a block a second, as the local chain does.
-    ...(mode.kind === "fork" ? { PONDER_POLLING_INTERVAL_MS: "200" } : {}),
-    ...env,
-    GLISK_NETWORK: t.name,
-    GLISK_CONTRACT_ADDRESS: t.address,
-    GLISK_START_BLOCK: String(t.startBlock),
-    [`PONDER_RPC_URL_${t.chainId}`]: t.rpcUrl,
-    REDIS_URL: extra.redisUrl,
-    PORT: String(pipelinePort),
-    // On a fork, only the dev keeper signs (dev/deployment.ts says why).
-    ...(mode.kind === "fork" ? { KEEPER_PRIVATE_KEY: extra.keeperKey } : {}),
-  };
-}
-
-/** The target as far as it is known before anything starts (the local twin's address comes later). */
-function provisionalTarget(mode: DevMode): Target {
-  if (mode.kind !== "local") return { ...mode.network, rpcUrl: mode.network.rpcUrl };
-  const local = { name: "anvil", chainId: 31337, address: `0x${"1".repeat(40)}`, startBlock: 0 };
-  return { ...local, rpcUrl: `http://127.0.0.1:${anvilPort}` };
-}
-
 /** Everything before a process starts: another run, leftovers, the mode, settings, ports. */
 async function preflight(): Promise<{ mode: DevMode; previous: "resume" | "clean" }> {
   const previous = previousRun(paths);
   await stopLeftovers(paths, say);
-  const mode = await resolveDevMode(env, { anvilPort });
-  if (mode.kind === "fork" && env.DATABASE_URL)
-    throw new Error(
-      "fork mode starts from a fresh fork every run, and DATABASE_URL's schemas would keep the previous fork's " +
-        "state: unset DATABASE_URL (dev then keeps embedded PGlite databases under GLISK_DEV_DIR)",
-    );
-  const keeperKey = mode.kind !== "fork" && env.KEEPER_PRIVATE_KEY ? env.KEEPER_PRIVATE_KEY : anvilKey(1);
-  const provisional = { keeperKey, redisUrl: "redis://127.0.0.1:6379" };
-  checkSettings(serviceEnv(mode, provisionalTarget(mode), { ...provisional, token: "x".repeat(32) }));
+  // The mode and the settings as far as known, checked by the indexer's and the pipeline's own parsers.
+  const mode = await runStep("preflight", { env, paths, ports });
   await checkPorts({ mode, env, ports: { ANVIL_PORT: anvilPort, INDEXER_PORT: indexerPort, PORT: pipelinePort } });
   return { mode, previous };
 }
@@ -151,42 +111,40 @@ async function main() {
   const previousStack = readSession(paths)?.stack;
   const { mode, previous } = await preflight();
   markRunning(paths);
-  const stack = stackPaths(mode);
+  const stack = stackPaths(paths, mode);
   const chain = await startChain({ mode, paths: stack, anvilPort, previous, children, onStart: record });
-  const deployment: DevDeployment = await prepareDeployment({
-    mode,
-    chain,
-    paths: stack,
-    previous,
-    previousStack,
-    env,
-  });
+  const deployment = await runStep("deployment", { mode, chain, paths: stack, previous, previousStack, env });
   recordStack(paths, {
     mode: mode.kind,
     chainId: deployment.chainId,
-    address: getAddress(deployment.address),
+    address: deployment.address,
     startBlock: deployment.startBlock,
     rpcUrl: chain.anvil ? chain.rpcUrl : null,
   });
   const redisUrl = await devRedis({ env, dir: stack.redis, children, onStart: record });
   // Jobs left in an external Redis belong to the previous chain or contract.
-  if (deployment.reset && env.REDIS_URL) await emptyQueues(redisUrl, env.QUEUE_PREFIX || "glisk");
+  if (deployment.reset && env.REDIS_URL)
+    await runStep("empty-queues", { url: redisUrl, prefix: env.QUEUE_PREFIX || "glisk" });
   const token = adminToken();
   const name = mode.kind === "local" ? "anvil" : mode.network.name;
   const target = { name, ...deployment, rpcUrl: chain.rpcUrl };
-  const childEnv = serviceEnv(mode, target, { keeperKey: deployment.keeperKey, redisUrl, token });
-  checkSettings(childEnv);
+  const keeperKey = deployment.keeperKey;
+  const childEnv = serviceEnv({ env, mode, paths, ports, target, keeperKey, redisUrl, token });
+  const stallWatch = await runStep("settings", { env: childEnv });
   // Every line a child prints passes the same scrubbing as npm start's: keys, tokens, URL credentials.
   const redact = secretValuesOfEnv({ ...env, ...childEnv });
   const services = { env: childEnv, root, indexerPort, pipelinePort, children, onStart: record, redact };
   const started = startServices(services);
   for (const child of children) stopAllWhenExited(child);
   await started;
-  const watch = watchIndexerStalls(childEnv, {
-    indexerUrl: `http://127.0.0.1:${indexerPort}`,
-    answering: true, // startServices waited for it
-    onStall: (reason) => void restartIndexer(services, reason),
-  });
+  const watch =
+    stallWatch &&
+    watchIndexer({
+      ...stallWatch,
+      indexerUrl: `http://127.0.0.1:${indexerPort}`,
+      answering: true, // startServices waited for it
+      onStall: (reason) => void restartIndexer(services, reason),
+    });
   process.once("exit", () => watch?.stop());
   const tokenFile = path.relative(root, paths.adminToken);
   const tokenFromEnv = Boolean(env.ADMIN_API_TOKEN);
@@ -196,9 +154,9 @@ async function main() {
       : mode.kind === "existing"
         ? `chain ${deployment.chainId} (${name}) at ${maskUrl(chain.rpcUrl)}: an existing deployment, no local chain`
         : `anvil, local: ${chain.rpcUrl}`;
-  const contract = `${getAddress(deployment.address)} (from block ${deployment.startBlock}), keeper ${deployment.keeper}`;
-  const ports = { anvilPort, indexerPort, pipelinePort, devDir: env.GLISK_DEV_DIR };
-  console.log(banner({ mode: mode.kind, chainLine, contract, token, tokenFromEnv, tokenFile, ...ports }));
+  const contract = `${deployment.address} (from block ${deployment.startBlock}), keeper ${deployment.keeper}`;
+  const shown = { ...ports, devDir: env.GLISK_DEV_DIR };
+  console.log(banner({ mode: mode.kind, chainLine, contract, token, tokenFromEnv, tokenFile, ...shown }));
 }
 
 // One Ctrl-C can arrive several times: from the terminal to the whole foreground group, and again

@@ -16,12 +16,12 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { EXIT_CONFIG } from "../common/exit-codes";
-import { scrubber } from "../common/logger";
+import { scrubber } from "../common/scrubber";
 import { secretValuesOfEnv } from "../common/secrets";
 import { parseIndexerConfig } from "../indexer/parse-config";
 import { parseConfig } from "../pipeline/config";
 import { ponderWarningKind } from "./lib/fold-repeats";
-import { watchIndexerStalls } from "./lib/indexer-watch";
+import { stallWatchSettings, watchIndexer } from "./lib/indexer-watch";
 import { entryArgs, ponderArgs } from "./lib/launch";
 import { releaseStaleLock } from "./lib/ponder-lock";
 import { type RoleSpec, supervise } from "./lib/supervisor";
@@ -131,12 +131,14 @@ async function main(): Promise<void> {
     { scrub },
   );
   // Restarts the indexer when it stays behind the chain head (INDEXER_STALL_RESTART_SECONDS; 0: never).
-  const watch = roles.includes("indexer")
-    ? watchIndexerStalls(env, {
-        indexerUrl: `http://127.0.0.1:${env.INDEXER_PORT || "42069"}`,
-        onStall: (reason) => supervisor.restart("indexer", reason),
-      })
-    : undefined;
+  const limits = roles.includes("indexer") ? stallWatchSettings(parseIndexerConfig(env)) : undefined;
+  const watch =
+    limits &&
+    watchIndexer({
+      ...limits,
+      indexerUrl: `http://127.0.0.1:${env.INDEXER_PORT || "42069"}`,
+      onStall: (reason) => supervisor.restart("indexer", reason),
+    });
   for (const signal of ["SIGINT", "SIGTERM"] as const)
     process.on(signal, () => {
       watch?.stop();

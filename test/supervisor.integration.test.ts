@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, test } from "vitest";
 import { EXIT_CONFIG } from "../common/exit-codes";
-import { scrubber } from "../common/logger";
+import { scrubber } from "../common/scrubber";
 import { ponderWarningKind } from "../scripts/lib/fold-repeats";
 import { waitFor } from "../scripts/lib/glisk";
 import { type RoleSpec, type Supervisor, supervise } from "../scripts/lib/supervisor";

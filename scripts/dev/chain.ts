@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { DevPaths } from "../../common/local-stack";
 import { maskUrl } from "../../common/secrets";
+import { httpRequest, jsonOf } from "../lib/http-request";
 import { anvilBinary, waitForPort } from "../lib/processes";
 import { type Child, say, startChild } from "./children";
 import type { DevMode } from "./mode";
@@ -51,13 +52,10 @@ async function startAnvil(p: ChainParameters, args: string[], redact: string[] =
 
 /** The block a fork was taken at, from anvil itself. */
 async function forkBlockOf(rpcUrl: string): Promise<number> {
-  const response = await fetch(rpcUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "anvil_nodeInfo", params: [] }),
-  });
-  const body = (await response.json()) as { result?: { forkConfig?: { forkBlockNumber?: number } } };
-  const block = body.result?.forkConfig?.forkBlockNumber;
+  const json = { jsonrpc: "2.0", id: 1, method: "anvil_nodeInfo", params: [] };
+  const response = await httpRequest(rpcUrl, { method: "POST", json, timeoutMs: 30_000 });
+  const body = jsonOf(response) as { result?: { forkConfig?: { forkBlockNumber?: number } } } | undefined;
+  const block = body?.result?.forkConfig?.forkBlockNumber;
   if (typeof block !== "number") throw new Error("anvil did not report the block it forked at");
   return block;
 }

@@ -3,7 +3,7 @@
  * reaches only the supervisor, which then stops them in order) with its output prefixed line by line.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { scrubber } from "../../common/logger";
+import { scrubber } from "../../common/scrubber";
 import { forwardLines } from "../lib/forward-lines";
 
 const COLORS = { anvil: 33, redis: 31, indexer: 36, pipeline: 35, dev: 32 } as const;

@@ -7,10 +7,9 @@ import { type Address, createPublicClient, getAddress, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { GliskNFTAbi } from "../../abis/GliskNFTAbi";
 import type { DevPaths } from "../../common/local-stack";
-import { anvilKey } from "../lib/glisk";
+import { anvilKey } from "../lib/anvil-keys";
 import { ensureLocalDeployment } from "../lib/local-deployment";
 import type { DevChain } from "./chain";
-import { say } from "./children";
 import { prepareForkKeeper } from "./fork-keeper";
 import type { DevMode } from "./mode";
 import { type StackRecord, wipeDerivedState } from "./session";
@@ -25,10 +24,13 @@ export type DeploymentParameters = {
   /** What the previous run served, from its session. */
   previousStack: StackRecord | undefined;
   env: NodeJS.ProcessEnv;
+  /** Prints a supervisor line (this runs in a step child: scripts/dev/run-step.ts relays the lines). */
+  say: (line: string) => void;
 };
 
 export type DevDeployment = {
   chainId: number;
+  /** Checksummed, as the banner and the session show it. */
   address: Address;
   startBlock: number;
   keeper: Address;
@@ -44,6 +46,7 @@ function keeperOf(env: NodeJS.ProcessEnv): { keeper: Address; keeperKey: string 
 }
 
 async function localDeployment(p: DeploymentParameters): Promise<DevDeployment> {
+  const { say } = p;
   const keeper = keeperOf(p.env);
   const d = await ensureLocalDeployment({ rpcUrl: p.chain.rpcUrl, keeper: keeper.keeper, file: p.paths.deployment });
   const switched = !d.redeployed && p.previousStack?.mode === "local" && p.previousStack.address !== d.address;
@@ -56,18 +59,18 @@ async function localDeployment(p: DeploymentParameters): Promise<DevDeployment> 
   if (reset && p.env.DATABASE_URL)
     say("warning: DATABASE_URL is set; its indexer and pipeline schemas still hold the previous contract's data");
   say(`GliskNFT at ${getAddress(d.address)} (block ${d.startBlock}), keeper ${keeper.keeper}`);
-  return { chainId: d.chainId, address: d.address, startBlock: d.startBlock, ...keeper, reset };
+  return { chainId: d.chainId, address: getAddress(d.address), startBlock: d.startBlock, ...keeper, reset };
 }
 
 async function forkDeployment(p: DeploymentParameters, network: DevMode & { kind: "fork" }): Promise<DevDeployment> {
   // Never a real keeper's key on a fork: a reveal it signs there (chain id and nonce of the network)
   // would be a valid transaction on the network itself, revealing URIs that exist only on this machine.
   if (p.env.KEEPER_PRIVATE_KEY?.trim())
-    say("KEEPER_PRIVATE_KEY is not used on a fork: the dev keeper (anvil account 1) reveals there");
+    p.say("KEEPER_PRIVATE_KEY is not used on a fork: the dev keeper (anvil account 1) reveals there");
   const keeper = keeperOf({});
   const n = { ...network.network, rpcUrl: p.chain.rpcUrl };
   const result = await prepareForkKeeper({ rpcUrl: p.chain.rpcUrl, network: n, keeper: keeper.keeper });
-  say(
+  p.say(
     result.granted
       ? `KEEPER_ROLE granted on the fork to ${keeper.keeper} by the contract's admin ${result.admin} (impersonated)`
       : `the keeper ${keeper.keeper} already holds KEEPER_ROLE`,
@@ -87,9 +90,9 @@ async function existingDeployment(p: DeploymentParameters, n: DevMode & { kind: 
   });
   if (!code || code === "0x")
     throw new Error(`no contract at ${address} on chain ${chainId}: check GLISK_CONTRACT_ADDRESS`);
-  say(`GliskNFT at ${address} (from block ${startBlock}) on chain ${chainId}, keeper ${keeper.keeper}`);
+  p.say(`GliskNFT at ${address} (from block ${startBlock}) on chain ${chainId}, keeper ${keeper.keeper}`);
   if (!role)
-    say(
+    p.say(
       `warning: the keeper ${keeper.keeper} lacks KEEPER_ROLE: tokens become ready but are not revealed until an admin grants it`,
     );
   return { chainId, address, startBlock, ...keeper, reset: false };

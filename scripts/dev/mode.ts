@@ -8,7 +8,6 @@
  *   deployment; the indexer and the pipeline use PONDER_RPC_URL_<chainId> and KEEPER_PRIVATE_KEY.
  * - **local** (otherwise): dev's own anvil with the twin deployed, as before.
  */
-import { getAddress } from "viem";
 import { type Network, type NetworkName, networks, resolveNetwork } from "../../common/network";
 import { maskUrl } from "../../common/secrets";
 
@@ -113,11 +112,4 @@ export async function resolveDevMode(env: NodeJS.ProcessEnv, { anvilPort }: { an
     );
   }
   return { kind: "local" };
-}
-
-/** The directory of a mode's chain and derived state under the dev data dir (local keeps the top level). */
-export function stackDirName(mode: DevMode): string | undefined {
-  if (mode.kind === "local") return undefined;
-  const { chainId, address } = mode.network;
-  return `${mode.kind}-${chainId}-${getAddress(address).slice(2, 10).toLowerCase()}`;
 }

@@ -1,11 +1,12 @@
 /**
- * Redis for `npm run dev`: REDIS_URL when it answers, else its own redis-server as a child. The Redis
- * clients load only when an external REDIS_URL is used: the supervisor stays small otherwise.
+ * Redis for `npm run dev`: REDIS_URL when it answers, else its own redis-server as a child. An
+ * external REDIS_URL is checked by a step child (scripts/dev/external-redis.ts): the supervisor
+ * never loads a Redis client.
  */
 import { mkdirSync } from "node:fs";
-import { QUEUE } from "../../common/jobs";
 import { freePort, hasCommand, redisServerArgs, waitForPort } from "../lib/processes";
 import { type Child, startChild } from "./children";
+import { runStep } from "./run-step";
 
 /** The URL without credentials, for messages. */
 const shown = (url: string) => {
@@ -18,25 +19,6 @@ const shown = (url: string) => {
     return "(unparsable URL)";
   }
 };
-
-async function redisReachable(url: string): Promise<boolean> {
-  const { Redis } = await import("ioredis");
-  const client = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 3_000,
-    retryStrategy: () => null,
-  });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-    return (await client.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
 
 /** REDIS_URL when it answers, else a redis-server child (noeviction, append-only file in `dir`). */
 export async function devRedis({
@@ -52,7 +34,7 @@ export async function devRedis({
   onStart?: (child: Child) => void;
 }): Promise<string> {
   if (env.REDIS_URL) {
-    if (await redisReachable(env.REDIS_URL)) return env.REDIS_URL;
+    if (await runStep("redis-reachable", { url: env.REDIS_URL })) return env.REDIS_URL;
     throw new Error(
       `REDIS_URL=${shown(env.REDIS_URL)} does not answer. Start that Redis, or unset REDIS_URL to let npm run dev start redis-server itself.`,
     );
@@ -83,14 +65,4 @@ export async function devRedis({
     ),
   ]);
   return `redis://127.0.0.1:${port}`;
-}
-
-/** Removes every job of the three queues under `prefix`. */
-export async function emptyQueues(url: string, prefix: string): Promise<void> {
-  const { Queue } = await import("bullmq");
-  for (const name of Object.values(QUEUE)) {
-    const queue = new Queue(name, { connection: { url, maxRetriesPerRequest: 1 }, prefix });
-    await queue.obliterate({ force: true });
-    await queue.close();
-  }
 }

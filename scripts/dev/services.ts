@@ -1,4 +1,5 @@
 /** The indexer (`ponder dev`) and the pipeline as children of `npm run dev`, started together. */
+import { httpRequest } from "../lib/http-request";
 import { entryArgs, ponderArgs } from "../lib/launch";
 import { ponderBin } from "../lib/processes";
 import { type Child, startChild } from "./children";
@@ -18,8 +19,8 @@ async function waitForHttp(url: string, child: Child, timeoutMs = 180_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.process.exitCode !== null) throw new Error(`${child.name} exited with code ${child.process.exitCode}`);
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
-      (r) => r.ok,
+    const ok = await httpRequest(url, { timeoutMs: 2_000 }).then(
+      (r) => r.status >= 200 && r.status < 300,
       () => false,
     );
     if (ok) return;

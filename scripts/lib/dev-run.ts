@@ -4,13 +4,22 @@
  * settings leaks in).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { waitFor } from "./glisk";
 import { freePort } from "./processes";
 
 const root = path.resolve(import.meta.dirname, "../..");
+
+/** The Node flags `npm run dev` gives its supervisor (package.json), so a compiled run is the same process. */
+function devScriptFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  };
+  const flags = /exec node (.*)scripts\/launch\.cjs dist\/dev\.js/.exec(scripts.dev ?? "")?.[1] ?? "";
+  return flags.split(" ").filter(Boolean);
+}
 
 /** Variables that would point the stack at the caller's storage or chain. */
 const LEAKS = [
@@ -44,8 +53,16 @@ export type DevRun = {
   cleanup: () => Promise<void>;
 };
 
-/** Starts `scripts/dev.ts` with `extra` on top of a clean environment. */
-export async function startDev(extra: Record<string, string> = {}, dir?: string): Promise<DevRun> {
+export type StartDevOptions = {
+  /** Its GLISK_DEV_DIR, kept afterwards; default: a fresh one, removed by cleanup(). */
+  dir?: string;
+  /** Run the bundle as `npm run dev` runs it (dist/dev.js, built beforehand), rather than the sources through tsx. */
+  compiled?: boolean;
+};
+
+/** Starts `scripts/dev.ts` (or its bundle) with `extra` on top of a clean environment. */
+export async function startDev(extra: Record<string, string> = {}, options: StartDevOptions = {}): Promise<DevRun> {
+  const { dir, compiled = false } = options;
   const devDir = dir ?? mkdtempSync(path.join(tmpdir(), "glisk-dev-"));
   const ports = { anvil: await freePort(), indexer: await freePort(), pipeline: await freePort() };
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -61,7 +78,8 @@ export async function startDev(extra: Record<string, string> = {}, dir?: string)
     ...extra,
   });
   let text = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/dev.ts"], {
+  const args = compiled ? [...devScriptFlags(), "dist/dev.js"] : ["--import", "tsx", "scripts/dev.ts"];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env,
     stdio: ["ignore", "pipe", "pipe"],

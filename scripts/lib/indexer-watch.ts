@@ -6,7 +6,8 @@
  * after its backfill, or once it has stopped answering at all. The supervisor then restarts it.
  */
 import { type BlockPoint, indexedBlock, indexerLag, type PonderStatus } from "../../common/indexer-lag";
-import { parseIndexerConfig } from "../../indexer/parse-config";
+import type { IndexerConfig } from "../../indexer/parse-config";
+import { httpRequest, jsonOf } from "./http-request";
 
 export type IndexerWatchParameters = {
   indexerUrl: string;
@@ -24,13 +25,12 @@ export type IndexerWatchParameters = {
 const REQUEST_TIMEOUT_MS = 5_000;
 
 async function chainHead(rpcUrl: string): Promise<BlockPoint | undefined> {
-  const response = await fetch(rpcUrl, {
+  const response = await httpRequest(rpcUrl, {
     method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getBlockByNumber", params: ["latest", false] }),
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    json: { jsonrpc: "2.0", id: 1, method: "eth_getBlockByNumber", params: ["latest", false] },
+    timeoutMs: REQUEST_TIMEOUT_MS,
   }).catch(() => undefined);
-  const block = (await response?.json().catch(() => undefined)) as { result?: { number: string; timestamp: string } };
+  const block = (response && jsonOf(response)) as { result?: { number: string; timestamp: string } } | undefined;
   return block?.result ? { number: Number(block.result.number), timestamp: Number(block.result.timestamp) } : undefined;
 }
 
@@ -38,7 +38,7 @@ async function chainHead(rpcUrl: string): Promise<BlockPoint | undefined> {
 type Reading = { answered: false } | { answered: true; block: BlockPoint | undefined };
 
 async function readIndexer(indexerUrl: string, chainId: number): Promise<Reading> {
-  const get = (path: string) => fetch(`${indexerUrl}${path}`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  const get = (path: string) => httpRequest(`${indexerUrl}${path}`, { timeoutMs: REQUEST_TIMEOUT_MS });
   const ready = await get("/ready").then(
     (r) => r.status === 200,
     () => undefined,
@@ -46,7 +46,7 @@ async function readIndexer(indexerUrl: string, chainId: number): Promise<Reading
   if (ready === undefined) return { answered: false };
   if (!ready) return { answered: true, block: undefined }; // in its backfill: trailing the head by design
   const status = (await get("/status").then(
-    (r) => r.json(),
+    (r) => jsonOf(r),
     () => undefined,
   )) as PonderStatus | undefined;
   return { answered: true, block: indexedBlock(status, chainId) };
@@ -97,22 +97,24 @@ export function watchIndexer(p: IndexerWatchParameters): { stop: () => void } {
   return { stop: () => clearInterval(timer) };
 }
 
+/** The watch's limits as both supervisors configure it, without its callers' URL and callback. */
+export type StallWatchSettings = Pick<
+  IndexerWatchParameters,
+  "rpcUrl" | "chainId" | "maxBlocks" | "maxSeconds" | "restartAfterMs"
+>;
+
 /**
- * The watch as both supervisors configure it, from the indexer's own settings (INDEXER_MAX_LAG_*,
- * INDEXER_STALL_RESTART_SECONDS); undefined when restarts are off (0).
+ * The limits from the indexer's own settings (INDEXER_MAX_LAG_*, INDEXER_STALL_RESTART_SECONDS);
+ * undefined when restarts are off (0). Takes the parsed config rather than parsing it: npm run dev's
+ * supervisor receives these from a child (scripts/dev/steps.ts) and never loads the parser.
  */
-export function watchIndexerStalls(
-  env: NodeJS.ProcessEnv,
-  p: Pick<IndexerWatchParameters, "indexerUrl" | "answering" | "onStall">,
-): { stop: () => void } | undefined {
-  const config = parseIndexerConfig(env);
+export function stallWatchSettings(config: IndexerConfig): StallWatchSettings | undefined {
   if (config.INDEXER_STALL_RESTART_SECONDS === 0) return undefined;
-  return watchIndexer({
-    ...p,
+  return {
     rpcUrl: config.network.rpcUrl,
     chainId: config.network.chainId,
     maxBlocks: config.INDEXER_MAX_LAG_BLOCKS,
     maxSeconds: config.INDEXER_MAX_LAG_SECONDS,
     restartAfterMs: config.INDEXER_STALL_RESTART_SECONDS * 1000,
-  });
+  };
 }

@@ -15,6 +15,8 @@ export const ENTRY_POINTS = {
   pipeline: "pipeline/main.ts",
   start: "scripts/start.ts",
   dev: "scripts/dev.ts",
+  /** npm run dev's start-up steps that need viem, zod or BullMQ, each a short-lived child (scripts/dev/run-step.ts). */
+  "dev-steps": "scripts/dev-steps.ts",
 } as const;
 
 export type EntryPoint = keyof typeof ENTRY_POINTS;

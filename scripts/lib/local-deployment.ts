@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { type Address, getAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { localDeploymentFile } from "../../common/network";
+import { localDeploymentFile } from "../../common/local-stack";
 import { anvilAccount, deployGlisk, localClients } from "./glisk";
 
 export type LocalDeployment = { chainId: number; address: Address; startBlock: number };
