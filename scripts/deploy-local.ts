@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   }
   const rpcUrl = localRpcUrl();
   const file = paths.deployment;
-  deployLocal(rpcUrl, localKeeper(), file)
+  deployLocal({ rpcUrl, keeper: localKeeper(), file })
     .then((d) => {
       console.log(`GliskNFT deployed at ${d.address} (chain ${d.chainId}, block ${d.startBlock}) via ${rpcUrl}`);
       console.log(`KEEPER_ROLE granted to ${localKeeper()}; recorded in ${path.relative(process.cwd(), file)}`);

@@ -31,12 +31,15 @@ function readLocalDeployment(file = localDeploymentFile): LocalDeployment | unde
   }
 }
 
+/** Where to deploy, whom to grant KEEPER_ROLE, where to record it (default deployments/anvil.json). */
+export type LocalDeploymentParameters = { rpcUrl: string; keeper: Address; file?: string };
+
 /** Deploys GliskNFT, grants the keeper and writes `file`. */
-export async function deployLocal(
-  rpcUrl: string,
-  keeper: Address,
+export async function deployLocal({
+  rpcUrl,
+  keeper,
   file = localDeploymentFile,
-): Promise<LocalDeployment> {
+}: LocalDeploymentParameters): Promise<LocalDeployment> {
   const { publicClient } = localClients(rpcUrl);
   const chainId = await publicClient.getChainId();
   const { address, startBlock } = await deployGlisk({ rpcUrl, keeper });
@@ -54,11 +57,7 @@ export async function ensureLocalDeployment({
   rpcUrl,
   keeper,
   file = localDeploymentFile,
-}: {
-  rpcUrl: string;
-  keeper: Address;
-  file?: string;
-}): Promise<LocalDeployment & { redeployed: boolean }> {
+}: LocalDeploymentParameters): Promise<LocalDeployment & { redeployed: boolean }> {
   const recorded = readLocalDeployment(file);
   if (recorded) {
     const { publicClient } = localClients(rpcUrl);
@@ -68,5 +67,5 @@ export async function ensureLocalDeployment({
     ]);
     if (chainId === recorded.chainId && code && code !== "0x") return { ...recorded, redeployed: false };
   }
-  return { ...(await deployLocal(rpcUrl, keeper, file)), redeployed: true };
+  return { ...(await deployLocal({ rpcUrl, keeper, file })), redeployed: true };
 }
