@@ -136,12 +136,8 @@ async function benchStages(): Promise<void> {
     replicate.behaviour.processingPolls = 0;
     pinata.behaviour.latencyMs = LATENCY_MS;
     const fakes = {
-      IMAGE_PROVIDER: "replicate",
-      REPLICATE_API_TOKEN: replicate.token,
-      REPLICATE_BASE_URL: replicate.url,
+      ...replicate.env,
       REPLICATE_POLL_INTERVAL_MS: "250",
-      IMAGE_DOWNLOAD_ALLOWED_HOSTS: "127.0.0.1",
-      IMAGE_DOWNLOAD_ALLOW_LOOPBACK: "true",
       IPFS_PROVIDER: "pinata",
       PINATA_JWT: pinata.jwt,
       PINATA_UPLOAD_URL: pinata.uploadUrl,

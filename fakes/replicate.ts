@@ -200,6 +200,14 @@ export async function startFakeReplicate(token = "r8_fake_token") {
     url: `${origin}/v1`,
     origin,
     token,
+    /** The pipeline variables that generate images here (the fake serves its outputs itself, on loopback). */
+    env: {
+      IMAGE_PROVIDER: "replicate",
+      REPLICATE_API_TOKEN: token,
+      REPLICATE_BASE_URL: `${origin}/v1`,
+      IMAGE_DOWNLOAD_ALLOWED_HOSTS: "127.0.0.1",
+      IMAGE_DOWNLOAD_ALLOW_LOOPBACK: "true",
+    },
     counters,
     faults,
     behaviour,

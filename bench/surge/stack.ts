@@ -49,14 +49,7 @@ function node(args: string[], env: NodeJS.ProcessEnv, log: string): ChildProcess
 
 function providerEnv(provider: Provider, replicate?: FakeReplicate): Record<string, string> {
   if (provider.kind === "local" || !replicate) return { IMAGE_PROVIDER: "local" };
-  return {
-    IMAGE_PROVIDER: "replicate",
-    REPLICATE_API_TOKEN: replicate.token,
-    REPLICATE_BASE_URL: replicate.url,
-    IMAGE_RATE_LIMIT_PER_MINUTE: String(provider.perMinute),
-    IMAGE_DOWNLOAD_ALLOWED_HOSTS: "127.0.0.1",
-    IMAGE_DOWNLOAD_ALLOW_LOOPBACK: "true",
-  };
+  return { ...replicate.env, IMAGE_RATE_LIMIT_PER_MINUTE: String(provider.perMinute) };
 }
 
 /** Starts the stack and waits until the indexer is ready and the pipeline healthy. */

@@ -54,12 +54,7 @@ function productionEnv(
     INDEXER_PORT: String(p.indexerPort),
     ADMIN_API_TOKEN: ADMIN_TOKEN,
     KEEPER_PRIVATE_KEY: anvilKey(1),
-    IMAGE_PROVIDER: "replicate",
-    REPLICATE_API_TOKEN: s.replicate.token,
-    REPLICATE_BASE_URL: s.replicate.url,
-    // The fake serves its outputs itself, on loopback.
-    IMAGE_DOWNLOAD_ALLOWED_HOSTS: "127.0.0.1",
-    IMAGE_DOWNLOAD_ALLOW_LOOPBACK: "true",
+    ...s.replicate.env,
     IPFS_PROVIDER: "local",
     IPFS_DATA_DIR: path.join(p.dir, "ipfs"),
   };
