@@ -1,23 +1,20 @@
 import { zeroAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createScratchDatabase } from "../../scripts/lib/scratch-database";
+import { useDatabase } from "../../test/helpers/services";
+import { openScratchDatabase } from "../../test/helpers/stages";
 import { authorLeaderboard, authorTokensPage } from "./author-tokens";
 import { getAuthor, linkFarcasterAccount, linkXAccount, setAuthorPrompt } from "./authors";
-import { createDatabase, type Db } from "./database";
+import type { Db } from "./database";
 import { recordDetected } from "./tokens";
 
+const database = useDatabase();
 let db: Db;
-let drop: () => Promise<void>;
 
 beforeAll(async () => {
-  const test = await createScratchDatabase();
-  drop = test.drop;
-  db = await createDatabase(test.kind === "postgres" ? { url: test.url } : { dataDir: test.dir });
+  db = await openScratchDatabase(database());
 });
-afterAll(async () => {
-  await db?.destroy();
-  await drop?.();
-});
+// Runs before useDatabase's own afterAll (hooks unwind in reverse), which drops the database.
+afterAll(async () => db?.destroy());
 
 const A = "0x00000000000000000000000000000000000000aa";
 const B = "0x00000000000000000000000000000000000000bb";

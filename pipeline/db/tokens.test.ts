@@ -1,22 +1,19 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createScratchDatabase } from "../../scripts/lib/scratch-database";
+import { useDatabase } from "../../test/helpers/services";
+import { openScratchDatabase } from "../../test/helpers/stages";
 import { getAuthor, setAuthorPrompt } from "./authors";
-import { createDatabase, type Db, migrate } from "./database";
+import { type Db, migrate } from "./database";
 import { getToken, tokenHistory } from "./token-queries";
 import { recordDetected, transition } from "./tokens";
 
+const database = useDatabase();
 let db: Db;
-let drop: () => Promise<void>;
 
 beforeAll(async () => {
-  const test = await createScratchDatabase();
-  drop = test.drop;
-  db = await createDatabase(test.kind === "postgres" ? { url: test.url } : { dataDir: test.dir });
+  db = await openScratchDatabase(database());
 });
-afterAll(async () => {
-  await db?.destroy();
-  await drop?.();
-});
+// Runs before useDatabase's own afterAll (hooks unwind in reverse), which drops the database.
+afterAll(async () => db?.destroy());
 
 const mintA = { chainId: 31337, tokenId: "7", mintTxHash: "0xaaa", mintBlockNumber: 10, minter: "0xM", author: "0xA" };
 
