@@ -31,8 +31,10 @@ import { type ServicesParameters, startIndexer, startServices } from "./dev/serv
 import { markRunning, markStopped, previousRun, readSession, recordChild, recordStack } from "./dev/session";
 import { stackPaths } from "./dev/stack-paths";
 import { watchIndexer } from "./lib/indexer-watch";
+import { projectRoot } from "./lib/project-root";
 
-const root = path.resolve(import.meta.dirname, "..");
+// The same from the sources and from the bundle in dist/.
+const root = projectRoot;
 const paths = devPaths(process.env);
 const env = process.env;
 const anvilPort = Number(env.ANVIL_PORT || 8545);

@@ -24,11 +24,13 @@ import { ponderWarningKind } from "./lib/fold-repeats";
 import { stallWatchSettings, watchIndexer } from "./lib/indexer-watch";
 import { entryArgs, ponderArgs } from "./lib/launch";
 import { releaseStaleLock } from "./lib/ponder-lock";
+import { projectRoot } from "./lib/project-root";
 import { type RoleSpec, supervise } from "./lib/supervisor";
 
 type Role = "indexer" | "pipeline";
 
-const root = path.resolve(import.meta.dirname, "..");
+// The same from the sources and from the bundle in dist/.
+const root = projectRoot;
 
 function ponderSchema(env: NodeJS.ProcessEnv): string {
   if (env.PONDER_SCHEMA) return env.PONDER_SCHEMA;
